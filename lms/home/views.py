@@ -1,0 +1,35 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+
+from lms.accounts.models import Role
+
+DASHBOARDS = {
+    Role.TEACHER: "home:teacher",
+    Role.REVIEWER: "home:reviewer",
+    Role.STUDENT: "home:student",
+}
+
+
+@login_required
+def dashboard(request):
+    """Send each user to their role's dashboard (teacher first for people with several)."""
+    for role in request.user.roles:
+        return redirect(DASHBOARDS[role])
+    return render(request, "home/no_role.html")
+
+
+def _role_dashboard(role: Role, template: str):
+    @login_required
+    def view(request):
+        if role not in request.user.roles:
+            raise PermissionDenied
+        return render(request, template, {"role": role})
+
+    view.__name__ = f"{role.name.lower()}_dashboard"
+    return view
+
+
+student = _role_dashboard(Role.STUDENT, "home/student.html")
+teacher = _role_dashboard(Role.TEACHER, "home/teacher.html")
+reviewer = _role_dashboard(Role.REVIEWER, "home/reviewer.html")
