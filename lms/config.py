@@ -50,7 +50,8 @@ def database(url: str | None, *, sqlite_path: Path) -> dict:
                 "PRAGMA foreign_keys=ON;"
             ),
         },
-        "TEST": {"NAME": None},
+        # Tests use a file too (not ":memory:"), so they exercise WAL and locking as run.
+        "TEST": {"NAME": str(sqlite_path.with_name(f"test-{sqlite_path.name}"))},
     }
 
 

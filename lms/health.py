@@ -3,7 +3,7 @@
 import asyncio
 import uuid
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import JsonResponse
@@ -32,7 +32,7 @@ async def _check_channel_layer() -> None:
 async def healthz(request):
     """200 with every part "ok", or 503 naming the part that failed and why."""
     checks = {
-        "database": database_sync_to_async(_check_database)(),
+        "database": sync_to_async(_check_database)(),
         "channel_layer": asyncio.wait_for(_check_channel_layer(), CHANNEL_LAYER_TIMEOUT + 1),
     }
     report, failing = {}, []

@@ -1,0 +1,31 @@
+import pytest
+from django.test import Client
+
+from tests.factories import ReviewerFactory, StudentFactory, TeacherFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 is slow on purpose; tests need speed, not resistance to brute force.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def teacher(db):
+    return TeacherFactory()
+
+
+@pytest.fixture
+def student(db):
+    return StudentFactory()
+
+
+@pytest.fixture
+def reviewer(db):
+    return ReviewerFactory()
+
+
+def login_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
