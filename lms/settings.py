@@ -30,6 +30,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# Files served only through views that check access (lesson videos): never under a
+# public URL, whatever serves MEDIA_ROOT.
+PROTECTED_MEDIA_ROOT = Path(os.environ.get("PROTECTED_MEDIA_ROOT") or BASE_DIR / "protected")
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "static")
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH") or BASE_DIR / "db.sqlite3")
 

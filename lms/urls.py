@@ -18,8 +18,11 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     # The embedded set-up serves uploads itself; at scale the proxy or object store does.
+    # Documents are left out: Wagtail's document view serves them after checking access.
     urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(
+            r"^media/(?!documents/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        )
     )
 
 urlpatterns.append(path("", include(wagtail_urls)))
