@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("lms.accounts.urls")),
     path("dashboard/", include("lms.home.urls")),
+    path("learn/", include("courses.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
