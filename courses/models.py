@@ -229,6 +229,14 @@ class QuizPage(Page):
     class Meta:
         verbose_name = _("quiz")
 
+    def get_context(self, request, *args, **kwargs):
+        # The quiz page shows the visitor's attempts; the engine lives in the services.
+        from courses.services.quizzes import quiz_overview
+
+        context = super().get_context(request, *args, **kwargs)
+        context["overview"] = quiz_overview(quiz=self, user=request.user)
+        return context
+
 
 class QuizQuestion(Orderable):
     quiz = ParentalKey(QuizPage, on_delete=models.CASCADE, related_name="quiz_questions")

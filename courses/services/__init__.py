@@ -10,6 +10,18 @@ from courses.services.access import (
     grant_access,
     revoke_access,
 )
+from courses.services.quizzes import (
+    QuizError,
+    answers_visible,
+    close_expired_attempts,
+    grade_short_answer,
+    public_questions,
+    quiz_grade,
+    review,
+    save_answer,
+    start_attempt,
+    submit_attempt,
+)
 
 __all__ = [
     "can_manage_course",
@@ -17,4 +29,17 @@ __all__ = [
     "course_of",
     "grant_access",
     "revoke_access",
+]
+
+__all__ += [  # quizzes
+    "QuizError",
+    "answers_visible",
+    "close_expired_attempts",
+    "grade_short_answer",
+    "public_questions",
+    "quiz_grade",
+    "review",
+    "save_answer",
+    "start_attempt",
+    "submit_attempt",
 ]
