@@ -6,6 +6,16 @@ app_name = "courses"
 urlpatterns: list = []
 
 # --- videos and progress -------------------------------------------------------------------
+from courses.views import progress as progress_views  # noqa: E402
+from courses.views import videos as video_views  # noqa: E402
+
+urlpatterns += [
+    path("video/<int:lesson_id>/<int:video_id>/", video_views.serve_video, name="video"),
+    path(
+        "progress/<int:lesson_id>/<int:video_id>/", progress_views.report_progress, name="progress"
+    ),
+    path("lesson/<int:lesson_id>/done/", progress_views.mark_done, name="lesson_done"),
+]
 
 # --- quizzes -------------------------------------------------------------------------------
 from courses.views import quizzes as quiz_views  # noqa: E402

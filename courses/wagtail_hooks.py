@@ -1,9 +1,14 @@
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from wagtail import hooks
+from wagtail.snippets.models import register_snippet
 
+from courses.admin.videos import VideoViewSet
 from courses.models import CoursePage
 from courses.services import access
+from courses.services.documents import courses_using_document
+
+register_snippet(VideoViewSet)
 
 
 @hooks.register("before_serve_page")
@@ -17,3 +22,18 @@ def protect_course_content(page, request, serve_args, serve_kwargs):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return render(request, "courses/not_enrolled.html", {"course": course}, status=403)
+
+
+@hooks.register("before_serve_document")
+def protect_course_documents(document, request):
+    """A document used in a course's lessons is served only to those who may see them.
+
+    Unreferenced documents, and documents used only outside course content, keep Wagtail's
+    own rules (collection privacy).
+    """
+    courses = courses_using_document(document)
+    if not courses or any(access.can_view_course_content(request.user, c) for c in courses):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "courses/not_enrolled.html", {"course": courses[0]}, status=403)

@@ -10,6 +10,13 @@ from courses.services.access import (
     grant_access,
     revoke_access,
 )
+from courses.services.progress import (
+    ProgressResult,
+    course_outline,
+    lesson_progress_for,
+    mark_lesson_done,
+    record_progress,
+)
 from courses.services.quizzes import (
     QuizError,
     answers_visible,
@@ -22,6 +29,7 @@ from courses.services.quizzes import (
     start_attempt,
     submit_attempt,
 )
+from courses.services.videos import create_video, read_duration
 
 __all__ = [
     "can_manage_course",
@@ -42,4 +50,14 @@ __all__ += [  # quizzes
     "save_answer",
     "start_attempt",
     "submit_attempt",
+]
+
+__all__ += [  # videos and progress
+    "ProgressResult",
+    "course_outline",
+    "create_video",
+    "lesson_progress_for",
+    "mark_lesson_done",
+    "read_duration",
+    "record_progress",
 ]

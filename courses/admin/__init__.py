@@ -1,0 +1,1 @@
+"""Wagtail admin viewsets of the online course, one module per area."""
