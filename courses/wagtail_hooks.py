@@ -3,12 +3,14 @@ from django.shortcuts import render
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from courses.admin.questions import QuestionViewSet
 from courses.admin.videos import VideoViewSet
 from courses.models import CoursePage
 from courses.services import access
 from courses.services.documents import courses_using_document
 
 register_snippet(VideoViewSet)
+register_snippet(QuestionViewSet)
 
 
 @hooks.register("before_serve_page")

@@ -134,7 +134,7 @@ NUMBER_TOO_PRECISE = gettext_noop("Use at most 12 digits before the decimal poin
 
 def _fits(value: Decimal) -> bool:
     """Does ``value`` fit the answer fields (18 digits, 6 of them decimals)?"""
-    _sign, digits, exponent = value.normalize().as_tuple()
+    _sign, digits, exponent = Decimal(value).normalize().as_tuple()
     decimals = max(0, -exponent)
     whole = max(0, len(digits) + exponent)
     return decimals <= 6 and whole <= 12
