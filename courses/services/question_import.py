@@ -13,8 +13,7 @@ from courses.importers.aiken import parse_aiken
 from courses.importers.base import ParseError
 from courses.importers.gift import parse_gift
 from courses.models import CoursePage, Question, QuestionOption
-from courses.services.access import can_manage_course
-from courses.services.questions import QuestionDraft, question_problems
+from courses.services.questions import QuestionDraft, courses_taught_by, question_problems
 
 FORMATS = {
     "gift": (gettext_lazy("GIFT (Moodle)"), parse_gift),
@@ -89,7 +88,9 @@ def import_questions(
     teachers, superusers) may call it; anyone else gets ``PermissionDenied``.
     Not idempotent: importing the same file twice adds the questions twice.
     """
-    if not can_manage_course(user, course):
+    # A database check: a CoursePage whose teachers were set in memory (modelcluster)
+    # cannot answer ``teachers.filter(pk=...)``.
+    if not courses_taught_by(user).filter(pk=course.pk).exists():
         raise PermissionDenied(_("Only the course's teachers may import questions into it."))
     result = parse_questions(text=text, format=format)
     tag_names = clean_tags(tags)
