@@ -17,6 +17,7 @@ from courses.services.progress import (
     mark_lesson_done,
     record_progress,
 )
+from courses.services.question_import import ImportResult, import_questions, parse_questions
 from courses.services.quizzes import (
     QuizError,
     answers_visible,
@@ -29,6 +30,7 @@ from courses.services.quizzes import (
     start_attempt,
     submit_attempt,
 )
+from courses.services.setup import ensure_teacher_permissions
 from courses.services.videos import create_video, read_duration
 
 __all__ = [
@@ -60,4 +62,11 @@ __all__ += [  # videos and progress
     "mark_lesson_done",
     "read_duration",
     "record_progress",
+]
+
+__all__ += [  # question bank, import, role permissions
+    "ImportResult",
+    "ensure_teacher_permissions",
+    "import_questions",
+    "parse_questions",
 ]
