@@ -25,7 +25,9 @@ def can_manage_course(user, course: CoursePage) -> bool:
     """Teachers of the course and superusers manage it (grading, statistics)."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or course.teachers.filter(pk=user.pk).exists()
+    # Ask the database, not ``course.teachers``: on a page being edited that relation is
+    # modelcluster's in-memory copy.
+    return user.is_superuser or user.taught_courses.filter(pk=course.pk).exists()
 
 
 def can_view_course_content(user, course: CoursePage) -> bool:

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from courses.services import ensure_teacher_permissions
 from lms.accounts.models import Role, User
 from lms.accounts.services import set_role
 from lms.home.models import HomePage
@@ -72,5 +73,13 @@ def seed_accounts() -> list[DemoAccount]:
 
 
 def seed() -> list[DemoAccount]:
+    from lms.home.demo_course import seed_course
+
     ensure_site()
-    return seed_accounts()
+    accounts = seed_accounts()
+    users = {u.number: u for u in User.objects.filter(number__in=[a.number for a in accounts])}
+    students = [users[a.number] for a in accounts if a.role == Role.STUDENT]
+    seed_course(teacher=users["teacher1"], students=students)
+    # Teachers' page permissions hang on the catalogue, which the course seed creates.
+    ensure_teacher_permissions()
+    return accounts

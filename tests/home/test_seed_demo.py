@@ -44,3 +44,48 @@ def test_demo_teacher_can_log_in_and_reach_the_admin(client):
     _seed()
     assert client.login(username="teacher1", password="rongke-demo")
     assert client.get("/admin/").status_code == 200
+
+
+def test_seed_demo_builds_the_data_structures_course_with_every_question_type():
+    from courses.models import (
+        CoursePage,
+        LessonCompletion,
+        LessonPage,
+        Question,
+        QuestionKind,
+        QuizAttempt,
+        QuizPage,
+        UnitPage,
+    )
+    from courses.services import can_view_course_content
+
+    _seed()
+    course = CoursePage.objects.get(code="CS201")
+    assert "数据结构" in course.title and "Data Structures" in course.title
+    assert course.teachers.get().number == "teacher1"
+    units = UnitPage.objects.child_of(course)
+    assert units.count() == 4
+    for unit in units:
+        lessons = LessonPage.objects.child_of(unit)
+        assert lessons.count() == 1
+        assert lessons.get().lesson_videos.get().video.duration == 8.0
+        assert QuizPage.objects.child_of(unit).count() == 1
+    kinds = set(Question.objects.filter(course=course).values_list("kind", flat=True))
+    assert kinds == set(QuestionKind.values)
+    assert Question.objects.filter(course=course, tags__name="gift").count() >= 5
+    student = User.objects.get(number="student5")
+    assert can_view_course_content(student, course)
+    assert (
+        LessonCompletion.objects.filter(lesson__in=LessonPage.objects.descendant_of(course)).count()
+        == 14
+    )
+    assert QuizAttempt.objects.filter(submitted_at__isnull=False).count() == 20
+
+
+def test_seed_demo_course_is_built_once():
+    from courses.models import CoursePage, Question, Video
+
+    _seed()
+    counts = (CoursePage.objects.count(), Question.objects.count(), Video.objects.count())
+    _seed()
+    assert (CoursePage.objects.count(), Question.objects.count(), Video.objects.count()) == counts
