@@ -534,3 +534,24 @@ class AttemptAnswer(models.Model):
 
     def __str__(self):
         return f"{self.attempt} {self.question_key}"
+
+
+class AnswerGradeChange(models.Model):
+    """Append-only history of every manual grade given to an answer: who, when, old, new."""
+
+    answer = models.ForeignKey(
+        AttemptAnswer, on_delete=models.PROTECT, related_name="grade_changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+    old_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    new_score = models.DecimalField(max_digits=8, decimal_places=2)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.answer_id}: {self.old_score} -> {self.new_score}"

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import (
+    AnswerGradeChange,
     AttemptAnswer,
     GradingMethod,
     Question,
@@ -480,8 +481,9 @@ def grade_short_answer(
     """A teacher's grade for a short answer; the attempt's score and status follow.
 
     Only the course's teachers (``can_manage_course``). The score must lie within
-    [0, points]. Grading again replaces the grade and records who and when. One
-    transaction with the attempt row locked, so two teachers grading at once add up right.
+    [0, points]. Grading again replaces the grade; every grade given is appended to the
+    answer's AnswerGradeChange history (who, when, old and new score). One transaction
+    with the attempt row locked, so two teachers grading at once add up right.
     """
     now = _now(now)
     attempt = answer.attempt
@@ -502,6 +504,14 @@ def grade_short_answer(
     with transaction.atomic():
         locked = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
         row = AttemptAnswer.objects.get(pk=answer.pk)
+        AnswerGradeChange.objects.create(
+            answer=row,
+            changed_by=teacher,
+            changed_at=now,
+            old_score=row.score,
+            new_score=_money(value),
+            comment=comment.strip(),
+        )
         row.score = _money(value)
         row.is_correct = row.score == points
         row.teacher_comment = comment.strip()

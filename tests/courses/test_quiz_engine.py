@@ -217,6 +217,35 @@ def test_short_answer_waits_for_the_teacher_then_counts(unit, enrolled, teacher)
     assert answer.teacher_comment == "Good start"
 
 
+def test_every_manual_grade_is_kept_with_who_when_old_and_new(unit, enrolled, teacher):
+    from courses.models import AnswerGradeChange
+
+    attempt, row = graded(unit, enrolled, short_answer(points=5), "text")
+    grade_short_answer(answer=row, teacher=teacher, score="2", comment="first look")
+    grade_short_answer(answer=row, teacher=teacher, score="4.5", comment="on appeal")
+    history = list(
+        AnswerGradeChange.objects.filter(answer=row).values_list(
+            "changed_by", "old_score", "new_score", "comment"
+        )
+    )
+    assert history == [
+        (teacher.pk, None, Decimal("2.00"), "first look"),
+        (teacher.pk, Decimal("2.00"), Decimal("4.50"), "on appeal"),
+    ]
+    assert all(c.changed_at for c in AnswerGradeChange.objects.filter(answer=row))
+    attempt.refresh_from_db()
+    assert attempt.score == Decimal("4.50")
+
+
+def test_a_refused_grade_leaves_no_history(unit, enrolled, teacher):
+    from courses.models import AnswerGradeChange
+
+    _attempt, row = graded(unit, enrolled, short_answer(points=5), "text")
+    with pytest.raises(QuizError):
+        grade_short_answer(answer=row, teacher=teacher, score="9")
+    assert not AnswerGradeChange.objects.exists()
+
+
 def test_empty_short_answer_scores_zero_without_the_teacher(unit, enrolled):
     attempt, row = graded(unit, enrolled, short_answer(), "   ")
     assert (row.score, attempt.needs_grading) == (Decimal("0.00"), False)
