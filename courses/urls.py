@@ -32,3 +32,8 @@ urlpatterns += [
 ]
 
 # --- question bank import and teacher statistics -------------------------------------------
+from courses.views import stats as stats_views  # noqa: E402
+
+urlpatterns += [
+    path("teach/<int:course_id>/stats/", stats_views.course_stats, name="course_stats"),
+]

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from courses.admin import stats as stats_admin
 from courses.admin.questions import QuestionViewSet
 from courses.admin.videos import VideoViewSet
 from courses.models import CoursePage
@@ -11,6 +12,8 @@ from courses.services.documents import courses_using_document
 
 register_snippet(VideoViewSet)
 register_snippet(QuestionViewSet)
+hooks.register("register_page_listing_more_buttons", stats_admin.course_stats_listing_button)
+hooks.register("register_page_header_buttons", stats_admin.course_stats_header_button)
 
 
 @hooks.register("before_serve_page")

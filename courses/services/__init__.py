@@ -31,6 +31,7 @@ from courses.services.quizzes import (
     submit_attempt,
 )
 from courses.services.setup import ensure_teacher_permissions
+from courses.services.stats import CourseStats, compute_course_stats
 from courses.services.videos import create_video, read_duration
 
 __all__ = [
@@ -64,8 +65,10 @@ __all__ += [  # videos and progress
     "record_progress",
 ]
 
-__all__ += [  # question bank, import, role permissions
+__all__ += [  # question bank, import, role permissions, teacher statistics
+    "CourseStats",
     "ImportResult",
+    "compute_course_stats",
     "ensure_teacher_permissions",
     "import_questions",
     "parse_questions",

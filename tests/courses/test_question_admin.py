@@ -206,3 +206,35 @@ def test_editing_keeps_the_rules(teacher, course):
     assert response.status_code == 200
     assert "exactly one correct option (it has 2)" in response.content.decode()
     assert [o.is_correct for o in q.options.all()] == [False, True]
+
+
+def test_teachers_get_page_and_collection_permissions_once(teacher, course):
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+
+    from courses.services.setup import ensure_teacher_permissions
+
+    ensure_teacher_permissions()
+    ensure_teacher_permissions()
+    teachers = Group.objects.get(name="Teachers")
+    pages = GroupPagePermission.objects.filter(group=teachers, page=course.get_parent())
+    assert sorted(p.permission.codename for p in pages) == [
+        "add_page",
+        "change_page",
+        "publish_page",
+    ]
+    assert sorted(
+        p.permission.codename for p in GroupCollectionPermission.objects.filter(group=teachers)
+    ) == [
+        "add_document",
+        "add_image",
+        "change_document",
+        "change_image",
+        "choose_document",
+        "choose_image",
+    ]
+    assert teacher.has_perm("courses.add_question")
+    reviewers = Group.objects.get(name="Reviewers")
+    assert sorted(
+        p.codename for p in reviewers.permissions.filter(content_type__app_label="courses")
+    ) == ["view_question", "view_video"]
