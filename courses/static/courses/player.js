@@ -113,8 +113,9 @@
       }
     });
     video.addEventListener("playing", openSegment);
-    video.addEventListener("timeupdate", function () {
-      if (segStart === null || video.paused || video.seeking) return;
+    // Extend the open interval to the playhead; a jump closes it instead.
+    function advance() {
+      if (segStart === null || video.seeking) return;
       var t = video.currentTime;
       // Normal playback moves a fraction of a second per event; a jump is not watching.
       if (t >= lastTime && t - lastTime <= 1 + 2 * (video.playbackRate || 1)) {
@@ -123,15 +124,16 @@
         closeSegment();
         openSegment();
       }
-    });
+    }
+    video.addEventListener("timeupdate", function () { if (!video.paused) advance(); });
     video.addEventListener("seeking", closeSegment);
     video.addEventListener("seeked", function () {
       if (resuming) { resuming = false; openSegment(); return; }
       openSegment();
       report(false);
     });
-    video.addEventListener("pause", function () { closeSegment(); report(false); });
-    video.addEventListener("ended", function () { closeSegment(); report(false); });
+    video.addEventListener("pause", function () { advance(); closeSegment(); report(false); });
+    video.addEventListener("ended", function () { advance(); closeSegment(); report(false); });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") report(true);
     });
