@@ -1,6 +1,7 @@
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from wagtail import hooks
+from wagtail.admin.auth import permission_denied
 from wagtail.snippets.models import register_snippet
 
 from courses.admin import stats as stats_admin
@@ -42,3 +43,39 @@ def protect_course_documents(document, request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return render(request, "courses/not_enrolled.html", {"course": courses[0]}, status=403)
+
+
+# --- Teachers edit only their own courses --------------------------------------------------
+# Wagtail's page permissions are granted on the catalogue (so a teacher can add a course);
+# these hooks narrow every change inside a course to that course's teachers.
+def _may_change(request, page) -> bool:
+    course = access.course_of(page)
+    if course is None or request.user.is_superuser:
+        return True
+    # A course nobody teaches yet may be completed by any teacher with page permissions.
+    return not course.teachers.exists() or access.can_manage_course(request.user, course)
+
+
+def _refuse_unless_teacher(request, page):
+    if not _may_change(request, page):
+        return permission_denied(request)
+    return None
+
+
+@hooks.register("before_create_page")
+def only_teachers_add_to_their_course(request, parent_page, page_class):
+    return _refuse_unless_teacher(request, parent_page)
+
+
+for _hook in (
+    "before_edit_page",
+    "before_delete_page",
+    "before_unpublish_page",
+    "before_copy_page",
+):
+    hooks.register(_hook, _refuse_unless_teacher)
+
+
+@hooks.register("before_move_page")
+def only_teachers_move_within_their_courses(request, page, destination):
+    return _refuse_unless_teacher(request, page) or _refuse_unless_teacher(request, destination)
