@@ -8,12 +8,15 @@ from django.utils.functional import LazyObject
 class ProtectedFileSystemStorage(FileSystemStorage):
     """Files under PROTECTED_MEDIA_ROOT, which no URL serves directly.
 
-    ``url()`` refuses, so that no template or serializer can hand out a direct link by
-    accident (Django would otherwise fall back to MEDIA_URL); views stream the files.
+    ``url()`` names the managers' preview view (Django would otherwise fall back to
+    MEDIA_URL), so the admin's "current file" link works for teachers and nobody else;
+    students reach videos only through the lesson's access-checked view.
     """
 
     def url(self, name):
-        raise ValueError("Protected files have no public URL; serve them through a view.")
+        from django.urls import reverse
+
+        return reverse("courses:video_preview", args=[name])
 
 
 class ProtectedStorage(LazyObject):

@@ -11,6 +11,7 @@ from courses.views import videos as video_views  # noqa: E402
 
 urlpatterns += [
     path("video/<int:lesson_id>/<int:video_id>/", video_views.serve_video, name="video"),
+    path("video/file/<path:name>", video_views.preview_video, name="video_preview"),
     path(
         "progress/<int:lesson_id>/<int:video_id>/", progress_views.report_progress, name="progress"
     ),

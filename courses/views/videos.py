@@ -6,13 +6,15 @@ import mimetypes
 import re
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
-from courses.models import LessonPage, LessonVideo
-from courses.services.access import can_view_course_content, course_of
+from courses.models import LessonPage, LessonVideo, Video
+from courses.services.access import can_manage_course, can_view_course_content, course_of
+from lms.accounts.models import Role
 
 CHUNK_SIZE = 64 * 1024
 _RANGE = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
@@ -79,7 +81,31 @@ def serve_video(request, lesson_id: int, video_id: int):
             return redirect_to_login(request.get_full_path())
         return render(request, "courses/not_enrolled.html", {"course": course}, status=403)
 
-    video = link.video
+    return _stream(request, link.video)
+
+
+@require_safe
+def preview_video(request, name: str):
+    """The admin's link to a video file: for the people who manage it, never for students.
+
+    Students only ever reach videos through ``serve_video``, which checks the lesson.
+    """
+    video = get_object_or_404(Video.objects.select_related("course"), file=name)
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    allowed = (
+        user.is_superuser
+        or user.has_role(Role.REVIEWER)
+        or (video.uploaded_by_id is not None and video.uploaded_by_id == user.pk)
+        or (video.course is not None and can_manage_course(user, video.course))
+    )
+    if not allowed:
+        raise PermissionDenied
+    return _stream(request, video)
+
+
+def _stream(request, video: Video):
     storage, name = video.file.storage, video.file.name
     if not name or not storage.exists(name):
         raise Http404

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils.functional import empty
 from wagtail.documents.models import Document
@@ -301,9 +302,36 @@ def test_an_unreferenced_document_is_served_as_wagtail_serves_it(client):
     assert b"".join(response.streaming_content) == b"public text"
 
 
-def test_protected_storage_hands_out_no_url(db):
-    from courses.storage import protected_storage
+def test_the_file_url_is_a_preview_for_the_people_who_manage_the_video(db, teacher, reviewer):
+    from tests.factories import StudentFactory, TeacherFactory
 
-    video = make_video()
-    with pytest.raises(ValueError, match="no public URL"):
-        protected_storage.url(video.file.name)
+    course = make_course(teachers=[teacher])
+    video = make_video(course=course)
+    url = video.file.url
+    assert url == f"/learn/video/file/{video.file.name}"
+    for manager in (teacher, reviewer):
+        response = login_client(manager).get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == CLIP
+    student = StudentFactory()
+    grant_access(course=course, user=student, source="test")  # enrolled, still no preview
+    for outsider in (student, TeacherFactory()):
+        assert login_client(outsider).get(url).status_code == 403
+    assert Client().get(url).status_code == 302
+
+
+def test_a_teacher_can_open_the_video_in_the_admin(db, teacher):
+    from django.urls import reverse
+
+    from courses.services import ensure_teacher_permissions
+
+    course = make_course(teachers=[teacher])
+    ensure_teacher_permissions()
+    video = make_video(course=course)
+    client = login_client(teacher)
+    for name in ("edit", "usage"):
+        url = reverse(f"wagtailsnippets_courses_video:{name}", args=[video.pk])
+        assert client.get(url).status_code == 200, name
+    listing = client.get(reverse("wagtailsnippets_courses_video:list"))
+    assert listing.status_code == 200
+    assert client.get(reverse("wagtailsnippets_courses_video:choose")).status_code == 200
