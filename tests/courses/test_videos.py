@@ -334,4 +334,4 @@ def test_a_teacher_can_open_the_video_in_the_admin(db, teacher):
         assert client.get(url).status_code == 200, name
     listing = client.get(reverse("wagtailsnippets_courses_video:list"))
     assert listing.status_code == 200
-    assert client.get(reverse("wagtailsnippets_courses_video:choose")).status_code == 200
+    assert client.get(reverse("wagtailsnippetchoosers_courses_video:choose")).status_code == 200
