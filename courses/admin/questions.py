@@ -28,6 +28,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -218,6 +219,26 @@ def can_import_questions(user) -> bool:
     )
 
 
+class _VisibleQuestionsMixin:
+    def get_object_list(self):
+        return questions_visible_to(self.request.user)
+
+
+class QuestionChooseView(_VisibleQuestionsMixin, chooser_views.ChooseView):
+    pass
+
+
+class QuestionChooseResultsView(_VisibleQuestionsMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class QuestionChooserViewSet(chooser_views.SnippetChooserViewSet):
+    """The quiz editor's question chooser lists only the teacher's own courses' questions."""
+
+    choose_view_class = QuestionChooseView
+    choose_results_view_class = QuestionChooseResultsView
+
+
 class QuestionViewSet(SnippetViewSet):
     model = Question
     icon = "help"
@@ -247,6 +268,7 @@ class QuestionViewSet(SnippetViewSet):
     usage_view_class = QuestionUsageView
     edit_handler = ObjectList(Question.panels, base_form_class=QuestionAdminForm)
     import_url_name = "wagtailsnippets_courses_question:import"
+    chooser_viewset_class = QuestionChooserViewSet
 
     def get_queryset(self, request):
         return questions_visible_to(request.user).select_related("course")

@@ -12,10 +12,13 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from pymediainfo import MediaInfo
 
 from courses.models import CoursePage, Video
+from courses.services.questions import courses_taught_by
+from lms.accounts.models import Role
 
 logger = logging.getLogger(__name__)
 
@@ -78,3 +81,26 @@ def create_video(
     video.file.save(filename, File(file), save=False)
     video.save()
     return video
+
+
+def videos_visible_to(user) -> QuerySet[Video]:
+    """Videos ``user`` may list and choose: all for superusers and reviewers, otherwise
+    those of the courses they teach and those they uploaded."""
+    if not user.is_authenticated:
+        return Video.objects.none()
+    if user.is_superuser or user.has_role(Role.REVIEWER):
+        return Video.objects.all()
+    return Video.objects.filter(
+        Q(course__in=courses_taught_by(user).values("pk")) | Q(uploaded_by=user)
+    )
+
+
+def can_edit_video(user, video: Video) -> bool:
+    """Superusers, the uploader and the teachers of the video's course edit it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or (video.uploaded_by_id is not None and video.uploaded_by_id == user.pk):
+        return True
+    if video.course_id is None:
+        return False
+    return courses_taught_by(user).filter(pk=video.course_id).exists()
