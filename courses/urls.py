@@ -1,13 +1,15 @@
 from django.urls import path
 
+from courses.views import progress as progress_views
+from courses.views import quizzes as quiz_views
+from courses.views import stats as stats_views
+from courses.views import videos as video_views
+
 app_name = "courses"
 
-# Each part of the online course adds its routes in its own block.
 urlpatterns: list = []
 
 # --- videos and progress -------------------------------------------------------------------
-from courses.views import progress as progress_views  # noqa: E402
-from courses.views import videos as video_views  # noqa: E402
 
 urlpatterns += [
     path("video/<int:lesson_id>/<int:video_id>/", video_views.serve_video, name="video"),
@@ -19,7 +21,6 @@ urlpatterns += [
 ]
 
 # --- quizzes -------------------------------------------------------------------------------
-from courses.views import quizzes as quiz_views  # noqa: E402
 
 urlpatterns += [
     path("quiz/<int:quiz_id>/", quiz_views.quiz_detail, name="quiz_detail"),
@@ -33,7 +34,6 @@ urlpatterns += [
 ]
 
 # --- question bank import and teacher statistics -------------------------------------------
-from courses.views import stats as stats_views  # noqa: E402
 
 urlpatterns += [
     path("teach/<int:course_id>/stats/", stats_views.course_stats, name="course_stats"),
