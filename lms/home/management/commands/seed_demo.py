@@ -1,3 +1,5 @@
+import logging
+
 from django.core.management.base import BaseCommand
 
 from lms.home import demo
@@ -7,6 +9,8 @@ class Command(BaseCommand):
     help = "Create (or complete) the demo site and accounts. Safe to run again."
 
     def handle(self, *args, **options):
+        # Wagtail logs every page created and published; the demo builds dozens.
+        logging.getLogger("wagtail").setLevel(logging.WARNING)
         accounts = demo.seed()
         self.stdout.write(f"Demo accounts (password: {demo.PASSWORD}):")
         by_role = {}
