@@ -7,6 +7,8 @@ from courses.services.access import (
     can_manage_course,
     can_view_course_content,
     course_of,
+    courses_for_learner,
+    courses_for_teacher,
     grant_access,
     revoke_access,
 )
@@ -38,6 +40,8 @@ __all__ = [
     "can_manage_course",
     "can_view_course_content",
     "course_of",
+    "courses_for_learner",
+    "courses_for_teacher",
     "grant_access",
     "revoke_access",
 ]

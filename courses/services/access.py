@@ -47,3 +47,17 @@ def grant_access(*, course: CoursePage, user, source: str) -> None:
 def revoke_access(*, course: CoursePage, user, source: str) -> None:
     """Withdraw the grant made by ``source``; grants from other sources stay. Idempotent."""
     CourseAccess.objects.filter(course=course, user=user, source=source).delete()
+
+
+def courses_for_learner(user):
+    """Live courses ``user`` has been granted access to (one query)."""
+    return (
+        CoursePage.objects.live()
+        .filter(pk__in=CourseAccess.objects.filter(user=user).values("course"))
+        .order_by("title")
+    )
+
+
+def courses_for_teacher(user):
+    """Courses ``user`` teaches, live or draft (one query)."""
+    return CoursePage.objects.filter(teachers=user).order_by("title")

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
+from courses import services as courses
 from lms.accounts.models import Role
 
 DASHBOARDS = {
@@ -19,12 +20,21 @@ def dashboard(request):
     return render(request, "home/no_role.html")
 
 
+def _dashboard_context(role: Role, user) -> dict:
+    if role == Role.STUDENT:
+        return {"courses": courses.courses_for_learner(user)}
+    if role == Role.TEACHER:
+        return {"courses": courses.courses_for_teacher(user)}
+    return {}
+
+
 def _role_dashboard(role: Role, template: str):
     @login_required
     def view(request):
         if role not in request.user.roles:
             raise PermissionDenied
-        return render(request, template, {"role": role})
+        context = {"role": role, **_dashboard_context(role, request.user)}
+        return render(request, template, context)
 
     view.__name__ = f"{role.name.lower()}_dashboard"
     return view

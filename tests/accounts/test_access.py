@@ -118,3 +118,21 @@ def test_login_page_is_built_for_phones(client):
     html = client.get(reverse("accounts:login")).content.decode()
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert 'autocomplete="username"' in html
+
+
+def test_dashboards_list_the_courses_of_each_role(student, teacher):
+    from courses.services import grant_access
+    from tests.factories.courses import make_course
+
+    taught = make_course(teachers=[teacher], title="Data Structures")
+    make_course(title="Someone else's course")
+    grant_access(course=taught, user=student, source="test")
+
+    html = login_client(student).get(reverse("home:student")).content.decode()
+    assert "Data Structures" in html and taught.url in html
+    assert "Someone else&#x27;s course" not in html
+
+    html = login_client(teacher).get(reverse("home:teacher")).content.decode()
+    assert "Data Structures" in html
+    assert reverse("courses:course_stats", args=[taught.pk]) in html
+    assert "Someone else&#x27;s course" not in html
