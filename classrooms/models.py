@@ -1,0 +1,424 @@
+"""The offline side and the link: terms, offerings, sessions and the teaching calendar.
+
+An Offering (教学班) is a CoursePage taught in a Term to a roster. Its timetable rules
+generate Sessions (in-person meetings). Its teaching calendar (教学日历) is edited as
+CalendarEntry rows and published as immutable CalendarPublication snapshots, which is
+what students see.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+
+from classrooms.querysets import EnrolmentQuerySet, OfferingQuerySet, SessionQuerySet
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class Organisation(models.TextChoices):
+    LARGE_CLASS = "large", _("Large class")
+    SMALL_CLASS = "small", _("Small class")
+    GROUPS = "groups", _("Groups")
+    INDIVIDUAL = "individual", _("Individual")
+
+
+class LearningMode(models.TextChoices):
+    ONLINE = "online", _("Online self-study")
+    LECTURE = "lecture", _("Classroom lecture")
+    PRACTICE = "practice", _("In-class practice")
+    DISCUSSION = "discussion", _("Discussion")
+    LAB = "lab", _("Lab")
+    FLIPPED = "flipped", _("Flipped class")
+    EXAM = "exam", _("Exam")
+    OTHER = "other", _("Other")
+
+    @classmethod
+    def in_class(cls) -> set[str]:
+        return {m.value for m in cls} - {cls.ONLINE.value}
+
+
+# --- Term ----------------------------------------------------------------------------------
+class Term(ClusterableModel):
+    """A school term: week 1 starts on ``starts_on``; holidays, make-up days, periods."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    starts_on = models.DateField(_("first day of week 1"))
+    weeks = models.PositiveSmallIntegerField(
+        _("number of weeks"), default=16, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("weeks")]),
+        InlinePanel("periods", label=_("periods (节次)")),
+        InlinePanel("holidays", label=_("holidays")),
+        InlinePanel("makeup_days", label=_("make-up days (调休)")),
+    ]
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["-starts_on"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def ends_on(self):
+        from datetime import timedelta
+
+        return self.starts_on + timedelta(days=7 * self.weeks - 1)
+
+    def contains(self, day) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+    def week_of(self, day) -> int | None:
+        """The week number (1-based) of ``day``, or None outside the term."""
+        if not self.contains(day):
+            return None
+        return (day - self.starts_on).days // 7 + 1
+
+
+class Period(models.Model):
+    """A numbered class period (节次) with its clock times."""
+
+    term = ParentalKey(Term, on_delete=models.CASCADE, related_name="periods")
+    number = models.PositiveSmallIntegerField(_("period"), validators=[MinValueValidator(1)])
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+
+    panels = [FieldRowPanel([FieldPanel("number"), FieldPanel("starts_at"), FieldPanel("ends_at")])]
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "number"], name="unique_period_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}: {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A period must end after it starts.")})
+
+
+class Holiday(models.Model):
+    term = ParentalKey(Term, on_delete=models.CASCADE, related_name="holidays")
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+
+    panels = [FieldPanel("name"), FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")])]
+
+    class Meta:
+        ordering = ["starts_on"]
+
+    def __str__(self):
+        return f"{self.name} {self.starts_on}–{self.ends_on}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("A holiday cannot end before it starts.")})
+
+
+class MakeUpDay(models.Model):
+    """调休: on ``date`` classes follow the timetable of ``follows_date`` (usually a holiday)."""
+
+    term = ParentalKey(Term, on_delete=models.CASCADE, related_name="makeup_days")
+    date = models.DateField(_("date"))
+    follows_date = models.DateField(
+        _("follows the timetable of"),
+        help_text=_("The day whose classes are held on this date (its weekday and week)."),
+    )
+
+    panels = [FieldRowPanel([FieldPanel("date"), FieldPanel("follows_date")])]
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["term", "date"], name="unique_makeup_day")]
+
+    def __str__(self):
+        return f"{self.date} ← {self.follows_date}"
+
+
+# --- Offering and roster -------------------------------------------------------------------
+class Offering(models.Model):
+    """教学班: a course taught in a term, by teachers (and assistants), to a roster."""
+
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        verbose_name=_("course"),
+        on_delete=models.PROTECT,
+        related_name="offerings",
+    )
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="offerings"
+    )
+    section = models.CharField(_("section"), max_length=32, default="01")
+    teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("teachers"), related_name="offerings_taught"
+    )
+    assistants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("teaching assistants"),
+        blank=True,
+        related_name="offerings_assisted",
+    )
+    online_opens_on = models.DateField(_("online part opens"))
+    online_closes_on = models.DateField(_("online part closes"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OfferingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+        ordering = ["term_id", "course_id", "section"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "term", "section"], name="unique_offering_section"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.course.title} [{self.section}] {self.term.name}"
+
+    def clean(self):
+        errors = {}
+        term = self.term if self.term_id else None
+        opens, closes = self.online_opens_on, self.online_closes_on
+        if opens and closes and closes < opens:
+            errors["online_closes_on"] = _("The online part cannot close before it opens.")
+        if term is not None:
+            for field in ("online_opens_on", "online_closes_on"):
+                day = getattr(self, field)
+                if day and not term.contains(day) and field not in errors:
+                    errors[field] = _(
+                        "This date lies outside the term %(term)s (%(start)s to %(end)s)."
+                    ) % {"term": term.name, "start": term.starts_on, "end": term.ends_on}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def access_source(self) -> str:
+        """The name under which this offering grants access to its course's pages."""
+        return f"offering:{self.pk}"
+
+
+class Enrolment(models.Model):
+    """A student on an offering's roster. Dropping keeps the row (with its date)."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="enrolments")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    dropped_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "student"], name="unique_enrolment_per_offering"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.student_id} in {self.offering_id}"
+
+
+# --- Timetable and sessions ----------------------------------------------------------------
+class WeekParity(models.TextChoices):
+    ALL = "all", _("Every week")
+    ODD = "odd", _("Odd weeks")
+    EVEN = "even", _("Even weeks")
+
+
+class TimetableRule(models.Model):
+    """A weekly meeting: weekday, periods, weeks (e.g. "1-8,10-16"), parity, room."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="rules")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS)
+    first_period = models.PositiveSmallIntegerField(_("first period"))
+    last_period = models.PositiveSmallIntegerField(_("last period"))
+    weeks = models.CharField(
+        _("weeks"), max_length=100, help_text=_("Week numbers and ranges, e.g. 1-8,10,12-16.")
+    )
+    parity = models.CharField(
+        _("odd or even weeks"), max_length=4, choices=WeekParity.choices, default=WeekParity.ALL
+    )
+    room = models.CharField(_("room"), max_length=100)
+    organisation = models.CharField(
+        _("organisation"),
+        max_length=16,
+        choices=Organisation.choices,
+        default=Organisation.LARGE_CLASS,
+    )
+
+    class Meta:
+        ordering = ["offering_id", "weekday", "first_period"]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.first_period}-{self.last_period} {self.room}"
+
+    @property
+    def class_hours(self) -> int:
+        return self.last_period - self.first_period + 1
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Session(models.Model):
+    """One in-person meeting of an offering.
+
+    A session generated from a rule is keyed by (rule, scheduled_for): running the
+    scheduler again finds it instead of creating another. Moving it changes date and times
+    (and bumps ``sequence`` for calendar applications) but keeps the key.
+    """
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="sessions")
+    rule = models.ForeignKey(
+        TimetableRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    scheduled_for = models.DateField(null=True, blank=True)  # the date the rule produced
+    week = models.PositiveSmallIntegerField(_("week"))
+    date = models.DateField(_("date"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    room = models.CharField(_("room"), max_length=100)
+    class_hours = models.PositiveSmallIntegerField(_("class hours"))
+    organisation = models.CharField(
+        _("organisation"),
+        max_length=16,
+        choices=Organisation.choices,
+        default=Organisation.LARGE_CLASS,
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    moved = models.BooleanField(default=False)  # changed by hand: the scheduler leaves it be
+    sequence = models.PositiveIntegerField(default=0)  # iCalendar SEQUENCE
+    uid = models.CharField(max_length=64, unique=True)  # iCalendar UID, stable for life
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "scheduled_for"], name="unique_session_per_rule_date"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.offering_id} {self.starts_at:%Y-%m-%d %H:%M} {self.room}"
+
+
+# --- Teaching calendar ---------------------------------------------------------------------
+class CalendarEntry(models.Model):
+    """One row of the working (draft) teaching calendar of an offering."""
+
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, related_name="calendar_entries"
+    )
+    position = models.PositiveIntegerField(_("order"))
+    week = models.PositiveSmallIntegerField(_("week"))
+    class_hours = models.DecimalField(_("class hours"), max_digits=4, decimal_places=1)
+    content = models.TextField(_("content"))
+    mode = models.CharField(_("learning mode"), max_length=16, choices=LearningMode.choices)
+    organisation = models.CharField(
+        _("organisation"), max_length=16, choices=Organisation.choices, blank=True
+    )
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calendar_entries",
+    )
+    # Prework due time; None means the start of the linked session.
+    due_at = models.DateTimeField(_("prework due"), null=True, blank=True)
+    items = models.ManyToManyField(
+        "wagtailcore.Page",
+        verbose_name=_("online items"),
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("calendar entry")
+        verbose_name_plural = _("calendar entries")
+        ordering = ["offering_id", "position"]
+
+    def __str__(self):
+        return f"{self.offering_id} #{self.position} w{self.week}"
+
+
+class CalendarPublication(models.Model):
+    """A published teaching calendar, kept for good: who, when, what, what changed.
+
+    ``entries`` is the full snapshot students see; ``changes`` lists what differs from
+    the previous publication. The newest publication of an offering is the current one.
+    """
+
+    offering = models.ForeignKey(
+        Offering, on_delete=models.PROTECT, related_name="calendar_publications"
+    )
+    number = models.PositiveIntegerField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField()
+    entries = models.JSONField(default=list)
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["offering_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "number"], name="unique_publication_number")
+        ]
+
+    def __str__(self):
+        return f"{self.offering_id} v{self.number}"
+
+
+class FeedToken(models.Model):
+    """The secret in a user's private iCalendar feed URL; replaced to revoke the old URL."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"feed of {self.user_id}"

@@ -1,0 +1,1 @@
+"""Public operations of the classrooms app; other apps call these, nothing else of it."""

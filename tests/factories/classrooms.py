@@ -1,0 +1,71 @@
+"""Builders for terms and offerings."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from classrooms.models import Enrolment, Offering, Period, Term, TimetableRule
+from courses.services import grant_access
+
+# A typical Chinese university period table (节次).
+PERIODS = [
+    (1, time(8, 0), time(8, 45)),
+    (2, time(8, 55), time(9, 40)),
+    (3, time(10, 0), time(10, 45)),
+    (4, time(10, 55), time(11, 40)),
+    (5, time(14, 0), time(14, 45)),
+    (6, time(14, 55), time(15, 40)),
+    (7, time(16, 0), time(16, 45)),
+    (8, time(16, 55), time(17, 40)),
+    (9, time(19, 0), time(19, 45)),
+    (10, time(19, 55), time(20, 40)),
+]
+
+_counter = iter(range(1, 1_000_000))
+
+
+def make_term(
+    *, name: str | None = None, starts_on: date = date(2026, 9, 7), weeks: int = 16
+) -> Term:
+    """A term (week 1 starts on a Monday by default) with the standard period table."""
+    term = Term.objects.create(
+        name=name or f"Term {next(_counter)}", starts_on=starts_on, weeks=weeks
+    )
+    Period.objects.bulk_create(
+        Period(term=term, number=n, starts_at=start, ends_at=end) for n, start, end in PERIODS
+    )
+    return term
+
+
+def make_offering(
+    *, course, term, teachers=(), students=(), section: str = "01", **fields
+) -> Offering:
+    """An offering whose online window is the whole term; students enrolled with access."""
+    offering = Offering.objects.create(
+        course=course,
+        term=term,
+        section=section,
+        online_opens_on=fields.pop("online_opens_on", term.starts_on),
+        online_closes_on=fields.pop("online_closes_on", term.ends_on),
+        **fields,
+    )
+    offering.teachers.set(teachers)
+    for student in students:
+        Enrolment.objects.create(offering=offering, student=student)
+        grant_access(course=course, user=student, source=offering.access_source)
+    return offering
+
+
+def make_rule(
+    offering, *, weekday=0, periods=(1, 2), weeks="1-16", parity="all", room="A101", **fields
+) -> TimetableRule:
+    return TimetableRule.objects.create(
+        offering=offering,
+        weekday=weekday,
+        first_period=periods[0],
+        last_period=periods[1],
+        weeks=weeks,
+        parity=parity,
+        room=room,
+        **fields,
+    )
