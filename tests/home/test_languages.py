@@ -63,6 +63,31 @@ def test_compiled_catalogues_are_up_to_date():
     for path in _catalogues():
         compiled = polib.mofile(str(path.with_suffix(".mo")))
         source = polib.pofile(str(path))
-        assert {e.msgid: e.msgstr for e in compiled if e.msgstr} == {
-            e.msgid: e.msgstr for e in source.translated_entries() if not e.msgid_plural
-        } | {e.msgid: e.msgstr for e in compiled if e.msgid_plural}
+        assert _translations(compiled) == _translations(source.translated_entries()), path
+
+
+def _translations(entries):
+    # Plural entries keep their text in msgstr_plural (zh_Hans has a single form).
+    return {
+        e.msgid: tuple(sorted(e.msgstr_plural.items())) if e.msgid_plural else e.msgstr
+        for e in entries
+        if e.msgid and (e.msgstr or any(e.msgstr_plural.values()))
+    }
+
+
+def test_a_students_course_and_quiz_screens_are_translated(student):
+    from courses.services import grant_access
+    from tests.conftest import login_client
+    from tests.factories.courses import make_course, make_lesson, make_quiz, make_unit, true_false
+
+    course = make_course(title="数据结构")
+    unit = make_unit(course, title="第一章")
+    make_lesson(unit, title="栈")
+    quiz = make_quiz(unit, questions=[true_false(course=course)], time_limit_minutes=20)
+    grant_access(course=course, user=student, source="test")
+    client = login_client(student)
+
+    html = client.get(course.url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "课程大纲" in html and "已完成 0/1 个课时" in html and "继续学习" in html
+    html = client.get(quiz.url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "测验信息" in html and "20 分钟" in html and "开始测验" in html
