@@ -34,6 +34,7 @@ from courses.services.quizzes import (
 )
 from courses.services.setup import ensure_teacher_permissions
 from courses.services.stats import CourseStats, compute_course_stats
+from courses.services.structure import CourseItem, CourseUnit, course_item_kinds, course_units
 from courses.services.videos import create_video, read_duration
 
 __all__ = [
@@ -76,4 +77,11 @@ __all__ += [  # question bank, import, role permissions, teacher statistics
     "ensure_teacher_permissions",
     "import_questions",
     "parse_questions",
+]
+
+__all__ += [  # course structure for other apps
+    "CourseItem",
+    "CourseUnit",
+    "course_item_kinds",
+    "course_units",
 ]
