@@ -28,7 +28,7 @@ from courses.querysets import (
     QuestionQuerySet,
     VideoProgressQuerySet,
 )
-from courses.storage import protected_storage
+from courses.storage import get_protected_storage
 
 BASIC_RICH_TEXT = ["bold", "italic", "ol", "ul", "link", "code", "superscript", "subscript"]
 
@@ -255,7 +255,7 @@ class Video(index.Indexed, models.Model):
     """An uploaded video. Its file sits in protected storage: no public URL reaches it."""
 
     title = models.CharField(_("title"), max_length=255)
-    file = models.FileField(_("file"), storage=protected_storage, upload_to="videos/%Y/%m/")
+    file = models.FileField(_("file"), storage=get_protected_storage, upload_to="videos/%Y/%m/")
     poster = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("poster image"),

@@ -25,3 +25,9 @@ class ProtectedStorage(LazyObject):
 
 
 protected_storage = ProtectedStorage()
+
+
+def get_protected_storage():
+    """The storage of protected files, given to FileField as a callable so that migrations
+    name this function instead of freezing a machine's PROTECTED_MEDIA_ROOT path."""
+    return protected_storage

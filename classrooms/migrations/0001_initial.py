@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('courses', '0004_alter_video_file'),
+        ('courses', '0003_answer_grade_change'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
