@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("lms.accounts.urls")),
     path("dashboard/", include("lms.home.urls")),
     path("learn/", include("courses.urls")),
+    path("classes/", include("classrooms.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

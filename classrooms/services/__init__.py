@@ -4,6 +4,7 @@
 from classrooms.services.calendar import (
     EntryChange,
     add_entry,
+    calendar_role,
     can_edit_calendar,
     can_view_calendar,
     can_view_draft_calendar,
@@ -21,6 +22,7 @@ from classrooms.services.calendar import (
 __all__ = [
     "EntryChange",
     "add_entry",
+    "calendar_role",
     "can_edit_calendar",
     "can_view_calendar",
     "can_view_draft_calendar",

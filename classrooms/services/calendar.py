@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,32 +49,41 @@ class EntryChange:
 
 
 # --- who may do what -------------------------------------------------------------------------
+def calendar_role(user, offering: Offering) -> str | None:
+    """How ``user`` relates to ``offering``'s calendar: "editor", "reviewer", "student" or None.
+
+    Editors are the offering's teachers and assistants (and superusers); reviewers read the
+    draft and the history; actively enrolled students read the published calendar only.
+    At most three queries.
+    """
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser or (
+        Offering.objects.filter(pk=offering.pk)
+        .filter(Q(teachers=user) | Q(assistants=user))
+        .exists()
+    ):
+        return "editor"
+    if user.has_role(Role.REVIEWER):
+        return "reviewer"
+    if offering.enrolments.active().filter(student_id=user.pk).exists():
+        return "student"
+    return None
+
+
 def can_edit_calendar(user, offering: Offering) -> bool:
     """The offering's teachers and assistants (and superusers) edit and publish its calendar."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return (
-        offering.teachers.filter(pk=user.pk).exists()
-        or offering.assistants.filter(pk=user.pk).exists()
-    )
+    return calendar_role(user, offering) == "editor"
 
 
 def can_view_draft_calendar(user, offering: Offering) -> bool:
     """Editors and reviewers (read only) may see the working draft and the history."""
-    return can_edit_calendar(user, offering) or (
-        user.is_authenticated and user.has_role(Role.REVIEWER)
-    )
+    return calendar_role(user, offering) in {"editor", "reviewer"}
 
 
 def can_view_calendar(user, offering: Offering) -> bool:
-    """The published calendar: staff as above, and students actively enrolled in the offering."""
-    if can_view_draft_calendar(user, offering):
-        return True
-    return (
-        user.is_authenticated and offering.enrolments.active().filter(student_id=user.pk).exists()
-    )
+    """The published calendar: editors, reviewers and students enrolled in the offering."""
+    return calendar_role(user, offering) is not None
 
 
 def _require_editor(user, offering: Offering) -> None:

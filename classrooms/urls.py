@@ -1,0 +1,45 @@
+from django.urls import path
+
+from classrooms.views import calendar as calendar_views
+
+app_name = "classrooms"
+
+urlpatterns: list = []
+
+# --- teaching calendar ---------------------------------------------------------------------
+
+urlpatterns += [
+    path("<int:offering_id>/calendar/", calendar_views.calendar_table, name="calendar"),
+    path("<int:offering_id>/calendar.xlsx", calendar_views.calendar_xlsx, name="calendar_xlsx"),
+    path("<int:offering_id>/calendar/edit/", calendar_views.calendar_editor, name="calendar_edit"),
+    path(
+        "<int:offering_id>/calendar/generate/",
+        calendar_views.calendar_generate,
+        name="calendar_generate",
+    ),
+    path(
+        "<int:offering_id>/calendar/publish/",
+        calendar_views.calendar_publish,
+        name="calendar_publish",
+    ),
+    path(
+        "<int:offering_id>/calendar/entries/new/",
+        calendar_views.calendar_entry,
+        name="calendar_entry_add",
+    ),
+    path(
+        "<int:offering_id>/calendar/entries/<int:entry_id>/",
+        calendar_views.calendar_entry,
+        name="calendar_entry_edit",
+    ),
+    path(
+        "<int:offering_id>/calendar/entries/<int:entry_id>/delete/",
+        calendar_views.calendar_entry_delete,
+        name="calendar_entry_delete",
+    ),
+    path(
+        "<int:offering_id>/calendar/entries/<int:entry_id>/move/",
+        calendar_views.calendar_entry_move,
+        name="calendar_entry_move",
+    ),
+]
