@@ -1,10 +1,19 @@
 from django.urls import path
 
 from classrooms.views import calendar as calendar_views
+from classrooms.views import week as week_views
 
 app_name = "classrooms"
 
 urlpatterns: list = []
+
+# --- my week and the iCalendar feed --------------------------------------------------------
+
+urlpatterns += [
+    path("week/", week_views.my_week, name="my_week"),
+    path("feed/revoke/", week_views.revoke_feed, name="revoke_feed"),
+    path("feed/<str:token>.ics", week_views.feed, name="feed"),
+]
 
 # --- teaching calendar ---------------------------------------------------------------------
 

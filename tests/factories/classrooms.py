@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
-from classrooms.models import Enrolment, Offering, Period, Term, TimetableRule
+from django.utils import timezone
+
+from classrooms.models import Enrolment, Offering, Period, Session, Term, TimetableRule
 from courses.services import grant_access
 
 # A typical Chinese university period table (节次).
@@ -67,5 +69,28 @@ def make_rule(
         weeks=weeks,
         parity=parity,
         room=room,
+        **fields,
+    )
+
+
+def make_session(
+    offering, *, day: date, periods=(1, 2), room="A101", status="scheduled", **fields
+) -> Session:
+    """One session on ``day`` at the standard period times (hand-made, no rule)."""
+    times = {n: (start, end) for n, start, end in PERIODS}
+    tz = timezone.get_current_timezone()
+    starts = timezone.make_aware(datetime.combine(day, times[periods[0]][0]), tz)
+    ends = timezone.make_aware(datetime.combine(day, times[periods[1]][1]), tz)
+    n = next(_counter)
+    return Session.objects.create(
+        offering=offering,
+        week=fields.pop("week", offering.term.week_of(day) or 1),
+        date=day,
+        starts_at=starts,
+        ends_at=ends,
+        room=room,
+        class_hours=periods[1] - periods[0] + 1,
+        status=status,
+        uid=fields.pop("uid", f"test-session-{n}@rongke"),
         **fields,
     )

@@ -1,0 +1,1 @@
+"""Benchmarks, run as modules (see docs/benchmarks.md); not collected by pytest."""
