@@ -73,13 +73,17 @@ def seed_accounts() -> list[DemoAccount]:
 
 
 def seed() -> list[DemoAccount]:
-    from lms.home.demo_course import seed_course
+    from lms.home.demo_classes import seed_classes
+    from lms.home.demo_course import seed_activity, seed_course
 
     ensure_site()
     accounts = seed_accounts()
     users = {u.number: u for u in User.objects.filter(number__in=[a.number for a in accounts])}
     students = [users[a.number] for a in accounts if a.role == Role.STUDENT]
-    seed_course(teacher=users["teacher1"], students=students)
+    course = seed_course(teacher=users["teacher1"], students=students)
+    # Enrolment in the offering is what opens the course to the students.
+    seed_classes(teacher=users["teacher1"], students=students, course=course)
+    seed_activity(course=course, students=students)
     # Teachers' page permissions hang on the catalogue, which the course seed creates.
     ensure_teacher_permissions()
     return accounts

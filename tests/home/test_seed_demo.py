@@ -75,6 +75,14 @@ def test_seed_demo_builds_the_data_structures_course_with_every_question_type():
     assert Question.objects.filter(course=course, tags__name="gift").count() >= 5
     student = User.objects.get(number="student5")
     assert can_view_course_content(student, course)
+    # Access comes from enrolment in the demo offering, nothing else.
+    from classrooms.models import CalendarPublication, Offering
+
+    offering = Offering.objects.get(course=course)
+    assert offering.enrolments.count() == 30
+    assert set(student.course_access.values_list("source", flat=True)) == {offering.access_source}
+    assert offering.sessions.exists()
+    assert CalendarPublication.objects.filter(offering=offering).count() == 1
     assert (
         LessonCompletion.objects.filter(lesson__in=LessonPage.objects.descendant_of(course)).count()
         == 14

@@ -19,3 +19,7 @@ class Command(BaseCommand):
         for role, numbers in by_role.items():
             shown = numbers if len(numbers) <= 3 else [numbers[0], "…", numbers[-1]]
             self.stdout.write(f"  {role}: {' '.join(shown)}")
+        self.stdout.write(
+            "Try: /courses/data-structures/ (the online course), /classes/week/ (my week), "
+            "/admin/ (as teacher1 or reviewer1)."
+        )
