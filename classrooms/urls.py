@@ -1,6 +1,7 @@
 from django.urls import path
 
 from classrooms.views import calendar as calendar_views
+from classrooms.views import offerings as offering_views
 from classrooms.views import week as week_views
 
 app_name = "classrooms"
@@ -50,5 +51,41 @@ urlpatterns += [
         "<int:offering_id>/calendar/entries/<int:entry_id>/move/",
         calendar_views.calendar_entry_move,
         name="calendar_entry_move",
+    ),
+]
+
+# --- offerings: roster, timetable rules, sessions ------------------------------------------
+
+urlpatterns += [
+    path("", offering_views.offering_list, name="offering_list"),
+    path("new/", offering_views.offering_create, name="offering_create"),
+    path("<int:offering_id>/", offering_views.offering_detail, name="offering_detail"),
+    path("<int:offering_id>/roster/add/", offering_views.roster_add, name="roster_add"),
+    path("<int:offering_id>/roster/upload/", offering_views.roster_upload, name="roster_upload"),
+    path(
+        "<int:offering_id>/roster/<int:student_id>/drop/",
+        offering_views.roster_drop,
+        name="roster_drop",
+    ),
+    path("<int:offering_id>/rules/add/", offering_views.rule_add, name="rule_add"),
+    path(
+        "<int:offering_id>/rules/<int:rule_id>/delete/",
+        offering_views.rule_delete,
+        name="rule_delete",
+    ),
+    path(
+        "<int:offering_id>/sessions/generate/",
+        offering_views.sessions_generate,
+        name="sessions_generate",
+    ),
+    path(
+        "<int:offering_id>/sessions/<int:session_id>/move/",
+        offering_views.session_move,
+        name="session_move",
+    ),
+    path(
+        "<int:offering_id>/sessions/<int:session_id>/cancel/",
+        offering_views.session_cancel,
+        name="session_cancel",
     ),
 ]

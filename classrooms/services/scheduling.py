@@ -252,10 +252,6 @@ def _overlap(a_start, a_end, b_start, b_end) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def _slot_of_planned(p: PlannedSession, offering: Offering) -> Slot:
-    return Slot(p.date, p.starts_at, p.ends_at, p.room, _session_label(offering, p.rule))
-
-
 def _session_label(offering: Offering, rule: TimetableRule | None = None) -> str:
     name = f"{offering.course.title} [{offering.section}]"
     return f"{name} ({rule})" if rule is not None else name
@@ -327,7 +323,13 @@ def find_conflicts(planned: list[PlannedSession], *, offering: Offering) -> list
         (s.rule_id, s.scheduled_for): s
         for s in offering.sessions.filter(moved=True, status=SessionStatus.SCHEDULED)
     }
-    slots = [_slot_of_planned(p, offering) for p in planned if p.key not in keep]
+    rules = {p.rule.pk: p.rule for p in planned}
+    labels = {pk: _session_label(offering, rule) for pk, rule in rules.items()}
+    slots = [
+        Slot(p.date, p.starts_at, p.ends_at, p.room, labels[p.rule.pk])
+        for p in planned
+        if p.key not in keep
+    ]
     slots += [
         Slot(s.date, s.starts_at, s.ends_at, s.room, _session_label(offering), s.pk)
         for s in keep.values()
