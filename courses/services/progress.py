@@ -20,7 +20,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -34,12 +33,11 @@ from courses.models import (
     LessonCompletion,
     LessonPage,
     LessonVideo,
-    QuizPage,
-    UnitPage,
     Video,
     VideoProgress,
 )
 from courses.services.access import can_view_course_content, course_of
+from courses.services.structure import course_units
 
 # The player offers speeds up to 2x; nobody can honestly cover more per second than that.
 MAX_PLAYBACK_RATE = 2.0
@@ -436,22 +434,12 @@ def course_outline(*, user, course: CoursePage) -> CourseOutline:
     ``continue_to`` is the lesson last watched if it is not complete yet, otherwise the
     first lesson in order that is not complete.
     """
-    types = ContentType.objects.get_for_models(UnitPage, LessonPage, QuizPage)  # cached
-    kinds = {types[LessonPage].pk: "lesson", types[QuizPage].pk: "quiz"}
-    pages = (
-        Page.objects.live()
-        .descendant_of(course)
-        .filter(depth__lte=course.depth + 2)
-        .order_by("path")
-        .only("id", "title", "path", "depth", "url_path", "content_type_id", "slug", "locale_id")
-    )
-    units: list[OutlineUnit] = []
-    for page in pages:
-        if page.depth == course.depth + 1:
-            if page.content_type_id == types[UnitPage].pk:
-                units.append(OutlineUnit(page=page))
-        elif units and page.path.startswith(units[-1].page.path) and page.content_type_id in kinds:
-            units[-1].items.append(OutlineItem(page=page, kind=kinds[page.content_type_id]))
+    units = [
+        OutlineUnit(
+            page=unit.page, items=[OutlineItem(page=i.page, kind=i.kind) for i in unit.items]
+        )
+        for unit in course_units(course)
+    ]
     lessons = [item for unit in units for item in unit.lessons]
     progress = lesson_progress_for(user=user, lesson_ids=[item.page.pk for item in lessons])
     for item in lessons:
