@@ -14,7 +14,6 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +21,8 @@ from django.utils.translation import gettext as _
 from classrooms.models import Enrolment, Offering, Term
 from courses.models import CoursePage
 from courses.services import courses_for_teacher, grant_access, revoke_access
-from lms.accounts.models import Role, number_validator
+from lms.accounts.models import Role
+from lms.accounts.services import person_problems, row_error
 from lms.accounts.tables import Row
 
 ROSTER_COLUMNS = {"number", "name"}
@@ -158,41 +158,19 @@ class RosterReport:
 def _parse_roster(rows: Iterable[Row]) -> tuple[list[RosterRow], list[str]]:
     parsed, errors, seen = [], [], {}
     for row in rows:
-        number = row.values.get("number", "")
-        name = row.values.get("name", "")
-        email = row.values.get("email", "")
-        problems = []
-        if not number:
-            problems.append(_("the number is empty"))
-        else:
-            try:
-                number_validator(number)
-            except ValidationError as exc:
-                problems.extend(exc.messages)
-            if len(number) > 32:
-                problems.append(_("the number is longer than 32 characters"))
-            if number in seen:
-                problems.append(
-                    _("number %(number)s already appears in row %(row)s")
-                    % {"number": number, "row": seen[number]}
-                )
-            seen.setdefault(number, row.number)
-        if not name:
-            problems.append(_("the name is empty"))
-        elif len(name) > 100:
-            problems.append(_("the name is longer than 100 characters"))
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                problems.append(_("“%(email)s” is not a valid email address") % {"email": email})
+        problems = person_problems(row, seen=seen)
         if problems:
-            errors.append(
-                _("Row %(row)s: %(problems)s.")
-                % {"row": row.number, "problems": "; ".join(problems)}
-            )
+            errors.append(row_error(row, problems))
         else:
-            parsed.append(RosterRow(row=row.number, number=number, name=name, email=email))
+            values = row.values
+            parsed.append(
+                RosterRow(
+                    row=row.number,
+                    number=values["number"],
+                    name=values["name"],
+                    email=values.get("email", ""),
+                )
+            )
     return parsed, errors
 
 

@@ -57,36 +57,53 @@ class ImportReport:
         return not self.errors
 
 
+def person_problems(row: Row, *, seen: dict[str, int]) -> list[str]:
+    """What is wrong with a row's number, name and optional email, in the user's language.
+
+    ``seen`` maps the numbers met so far to their row numbers; it is updated, so that a
+    number repeated in the file is reported on its second row. Shared by every import of
+    people (users here, class rosters in classrooms).
+    """
+    number = row.values.get("number", "")
+    name = row.values.get("name", "")
+    email = row.values.get("email", "")
+    problems = []
+    if not number:
+        problems.append(_("the number is empty"))
+    else:
+        try:
+            number_validator(number)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+        if len(number) > 32:
+            problems.append(_("the number is longer than 32 characters"))
+        if number in seen:
+            problems.append(
+                _("number %(number)s already appears in row %(row)s")
+                % {"number": number, "row": seen[number]}
+            )
+        seen.setdefault(number, row.number)
+    if not name:
+        problems.append(_("the name is empty"))
+    elif len(name) > 100:
+        problems.append(_("the name is longer than 100 characters"))
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(_("“%(email)s” is not a valid email address") % {"email": email})
+    return problems
+
+
+def row_error(row: Row, problems: list[str]) -> str:
+    return _("Row %(row)s: %(problems)s.") % {"row": row.number, "problems": "; ".join(problems)}
+
+
 def _parse_user_rows(rows: Iterable[Row]) -> tuple[list[UserRow], list[str]]:
     parsed, errors, seen = [], [], {}
     for row in rows:
-        number = row.values.get("number", "")
-        name = row.values.get("name", "")
-        email = row.values.get("email", "")
+        problems = person_problems(row, seen=seen)
         role_text = row.values.get("role", "")
-        problems = []
-        if not number:
-            problems.append(_("the number is empty"))
-        else:
-            try:
-                number_validator(number)
-            except ValidationError as exc:
-                problems.extend(exc.messages)
-            if number in seen:
-                problems.append(
-                    _("number %(number)s already appears in row %(row)s")
-                    % {"number": number, "row": seen[number]}
-                )
-            seen.setdefault(number, row.number)
-        if not name:
-            problems.append(_("the name is empty"))
-        elif len(name) > 100:
-            problems.append(_("the name is longer than 100 characters"))
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                problems.append(_("“%(email)s” is not a valid email address") % {"email": email})
         role = ROLE_ALIASES.get(role_text.strip().lower())
         if role is None:
             problems.append(
@@ -94,12 +111,17 @@ def _parse_user_rows(rows: Iterable[Row]) -> tuple[list[UserRow], list[str]]:
                 % {"role": role_text}
             )
         if problems:
-            errors.append(
-                _("Row %(row)s: %(problems)s.")
-                % {"row": row.number, "problems": "; ".join(problems)}
-            )
+            errors.append(row_error(row, problems))
         else:
-            parsed.append(UserRow(number=number, name=name, email=email, role=role))
+            values = row.values
+            parsed.append(
+                UserRow(
+                    number=values["number"],
+                    name=values["name"],
+                    email=values.get("email", ""),
+                    role=role,
+                )
+            )
     return parsed, errors
 
 
