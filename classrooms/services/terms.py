@@ -7,11 +7,25 @@ its historical models (like courses.services.setup); everyone else calls it with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.apps import apps as global_apps
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+# A typical Chinese university period table (节次): a starting point for a new term.
+STANDARD_PERIODS = [
+    (1, time(8, 0), time(8, 45)),
+    (2, time(8, 55), time(9, 40)),
+    (3, time(10, 0), time(10, 45)),
+    (4, time(10, 55), time(11, 40)),
+    (5, time(14, 0), time(14, 45)),
+    (6, time(14, 55), time(15, 40)),
+    (7, time(16, 0), time(16, 45)),
+    (8, time(16, 55), time(17, 40)),
+    (9, time(19, 0), time(19, 45)),
+    (10, time(19, 55), time(20, 40)),
+]
 
 TERM_ACTIONS = {
     "Reviewers": ("add", "change", "view"),

@@ -5,7 +5,7 @@ Idempotent: running it again finds what it made and changes nothing.
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,24 +26,13 @@ from classrooms.models import (
 from classrooms.services.calendar import generate_draft, publish_calendar
 from classrooms.services.enrolment import enrol_student
 from classrooms.services.scheduling import generate_sessions
+from classrooms.services.terms import STANDARD_PERIODS
 
 TERM_NAME = "2026–2027 秋季学期 Autumn"
 TERM_WEEKS = 16
 WEEKS_BEFORE_NOW = 4  # the term started four weeks ago, so the demo shows past and future
 
-# A typical Chinese university period table (节次).
-PERIODS = [
-    (1, time(8, 0), time(8, 45)),
-    (2, time(8, 55), time(9, 40)),
-    (3, time(10, 0), time(10, 45)),
-    (4, time(10, 55), time(11, 40)),
-    (5, time(14, 0), time(14, 45)),
-    (6, time(14, 55), time(15, 40)),
-    (7, time(16, 0), time(16, 45)),
-    (8, time(16, 55), time(17, 40)),
-    (9, time(19, 0), time(19, 45)),
-    (10, time(19, 55), time(20, 40)),
-]
+PERIODS = STANDARD_PERIODS
 
 # weekday, periods, weeks, parity, room, organisation
 RULES = [

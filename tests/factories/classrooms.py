@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.utils import timezone
 
 from classrooms.models import Enrolment, Offering, Period, Session, Term, TimetableRule
+from classrooms.services.terms import STANDARD_PERIODS
 from courses.services import grant_access
 
-# A typical Chinese university period table (节次).
-PERIODS = [
-    (1, time(8, 0), time(8, 45)),
-    (2, time(8, 55), time(9, 40)),
-    (3, time(10, 0), time(10, 45)),
-    (4, time(10, 55), time(11, 40)),
-    (5, time(14, 0), time(14, 45)),
-    (6, time(14, 55), time(15, 40)),
-    (7, time(16, 0), time(16, 45)),
-    (8, time(16, 55), time(17, 40)),
-    (9, time(19, 0), time(19, 45)),
-    (10, time(19, 55), time(20, 40)),
-]
+PERIODS = STANDARD_PERIODS
 
 _counter = iter(range(1, 1_000_000))
 
