@@ -69,6 +69,11 @@ urlpatterns += [
     ),
     path("<int:offering_id>/rules/add/", offering_views.rule_add, name="rule_add"),
     path(
+        "<int:offering_id>/rules/<int:rule_id>/edit/",
+        offering_views.rule_edit,
+        name="rule_edit",
+    ),
+    path(
         "<int:offering_id>/rules/<int:rule_id>/delete/",
         offering_views.rule_delete,
         name="rule_delete",

@@ -56,6 +56,17 @@ def offerings_for_staff(user):
     return queryset.taught_by(user).order_by("-term__starts_on", "course__title", "section")
 
 
+def offerings_for_student(user):
+    """The offerings ``user`` is actively enrolled in, with course and term: one query."""
+    if not user.is_authenticated:
+        return Offering.objects.none()
+    return (
+        Offering.objects.for_student(user)
+        .select_related("course", "term")
+        .order_by("-term__starts_on", "course__title", "section")
+    )
+
+
 # --- offerings -----------------------------------------------------------------------------
 def create_offering(
     *,

@@ -390,6 +390,35 @@ def session_has_records(session: Session) -> bool:
     return bool(sessions_with_records([session.pk]))
 
 
+def _match_by_week(planned: list[PlannedSession], existing: dict, *, term: Term) -> dict:
+    """Pair planned sessions with no session under their exact key to a leftover session of
+    the same rule and week (the week its timetable date fell in), when the pairing is unique.
+
+    A series edit that changes the weekday changes every key; pairing by week keeps each
+    occurrence's session (its UID, so calendar applications update rather than duplicate it)
+    and keeps a moved session standing for its week instead of adding a second one. Matched
+    sessions are removed from ``existing``; returns {planned key: session}.
+    """
+    unmatched: dict[tuple[int, int], list[PlannedSession]] = defaultdict(list)
+    for p in planned:
+        if p.key not in existing:
+            unmatched[(p.rule.pk, term.week_of(p.scheduled_for))].append(p)
+    if not unmatched:
+        return {}
+    planned_keys = {p.key for p in planned}
+    leftovers: dict[tuple[int, int], list[Session]] = defaultdict(list)
+    for key, session in existing.items():
+        if key not in planned_keys:
+            leftovers[(key[0], term.week_of(key[1]))].append(session)
+    matched = {}
+    for group, candidates in unmatched.items():
+        sessions = leftovers.get(group, [])
+        if len(candidates) == 1 and len(sessions) == 1:
+            session = sessions[0]
+            matched[candidates[0].key] = existing.pop((session.rule_id, session.scheduled_for))
+    return matched
+
+
 def generate_sessions(*, offering: Offering) -> GenerationResult:
     """Create, update and delete ``offering``'s generated sessions to match its rules.
 
@@ -414,10 +443,11 @@ def generate_sessions(*, offering: Offering) -> GenerationResult:
         existing = {
             (s.rule_id, s.scheduled_for): s for s in offering.sessions.filter(rule__isnull=False)
         }
+        rekeyed = _match_by_week(planned, existing, term=offering.term)
         now = timezone.now()
         to_create, to_update = [], []
         for p in planned:
-            session = existing.pop(p.key, None)
+            session = existing.pop(p.key, None) or rekeyed.get(p.key)
             if session is None:
                 to_create.append(
                     Session(
@@ -430,9 +460,12 @@ def generate_sessions(*, offering: Offering) -> GenerationResult:
                 )
             elif session.moved or session.status != SessionStatus.SCHEDULED:
                 result.kept += 1
-            elif any(getattr(session, n) != getattr(p, n) for n in GENERATED_FIELDS):
+            elif session.scheduled_for != p.scheduled_for or any(
+                getattr(session, n) != getattr(p, n) for n in GENERATED_FIELDS
+            ):
                 for name in GENERATED_FIELDS:
                     setattr(session, name, getattr(p, name))
+                session.scheduled_for = p.scheduled_for
                 session.sequence += 1
                 session.updated_at = now
                 to_update.append(session)
@@ -447,7 +480,9 @@ def generate_sessions(*, offering: Offering) -> GenerationResult:
             Session.objects.filter(pk__in=doomed).delete()
         if to_update:
             Session.objects.bulk_update(
-                to_update, [*GENERATED_FIELDS, "sequence", "updated_at"], batch_size=500
+                to_update,
+                [*GENERATED_FIELDS, "scheduled_for", "sequence", "updated_at"],
+                batch_size=500,
             )
         if to_create:
             Session.objects.bulk_create(to_create, batch_size=500)

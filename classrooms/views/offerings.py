@@ -224,6 +224,57 @@ def rule_add(request, offering_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, offering_id: int, rule_id: int):
+    """Edit a whole series: the rule changes and its unmoved sessions follow it.
+
+    Moved and cancelled sessions stay where they are. Invalid changes and conflicts are
+    shown on the form and change nothing (scheduling.update_rule is atomic).
+    """
+    offering = _managed(request, offering_id)
+    if offering is None:
+        return _forbidden(request)
+    rule = get_object_or_404(offering.rules, pk=rule_id)
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in RuleForm.Meta.fields}
+        rule = get_object_or_404(offering.rules, pk=rule_id)  # the form changed the instance
+        try:
+            result = scheduling.update_rule(rule=rule, **changes)
+        except scheduling.ConflictError as error:
+            form.add_error(None, _("Nothing was changed: the new timetable has conflicts."))
+            for message in _errors(error):
+                form.add_error(None, message)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                for message in _errors(error):
+                    form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Rule changed: %(updated)s sessions moved, %(created)s created, "
+                    "%(deleted)s deleted; %(kept)s moved or cancelled sessions kept."
+                )
+                % {
+                    "updated": result.updated,
+                    "created": result.created,
+                    "deleted": result.deleted,
+                    "kept": result.kept,
+                },
+            )
+            return redirect("classrooms:offering_detail", offering.pk)
+    return render(
+        request,
+        "classrooms/offerings_rule_edit.html",
+        {"offering": offering, "rule": rule, "form": form},
+    )
+
+
+@login_required
 @require_POST
 def rule_delete(request, offering_id: int, rule_id: int):
     offering = _managed(request, offering_id)

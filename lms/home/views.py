@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
+from classrooms import services as classrooms
 from courses import services as courses
 from lms.accounts.models import Role
 
@@ -22,9 +23,15 @@ def dashboard(request):
 
 def _dashboard_context(role: Role, user) -> dict:
     if role == Role.STUDENT:
-        return {"courses": courses.courses_for_learner(user)}
+        return {
+            "courses": courses.courses_for_learner(user),
+            "offerings": classrooms.offerings_for_student(user),
+        }
     if role == Role.TEACHER:
-        return {"courses": courses.courses_for_teacher(user)}
+        return {
+            "courses": courses.courses_for_teacher(user),
+            "offerings": classrooms.offerings_for_staff(user),
+        }
     return {}
 
 
