@@ -208,9 +208,14 @@ def calendar_editor(request, offering_id: int):
         CalendarPublication.objects.filter(offering=offering)
         .select_related("published_by")
         .order_by("-number")
-        .defer("entries")
     )
-    latest = cal.published_calendar(offering) if publications else None
+    # The history is described from the snapshots in the reader's language (the stored
+    # ``changes`` are in the publisher's).
+    for publication, previous in zip(publications, [*publications[1:], None], strict=False):
+        publication.described = cal.describe_changes(
+            previous.entries if previous else [], publication.entries
+        )
+    latest = publications[0] if publications else None
     pending = cal.describe_changes(latest.entries if latest else [], entries) if entries else []
     return render(
         request,

@@ -221,3 +221,30 @@ def test_calendar_table_query_count_does_not_grow(
     with django_assert_max_num_queries(12):
         response = teacher_client.get(url("calendar", offering) + "?draft=1")
     assert len(response.context["rows"]) == 6 + extra_weeks
+
+
+def test_the_publication_history_speaks_the_readers_language(db):
+    from django.urls import reverse
+
+    from classrooms.services.calendar import generate_draft, publish_calendar
+    from tests.conftest import login_client
+    from tests.factories import TeacherFactory
+    from tests.factories.classrooms import make_offering, make_rule, make_term
+    from tests.factories.courses import make_course, make_lesson, make_unit
+
+    teacher = TeacherFactory()
+    course = make_course(teachers=[teacher])
+    make_lesson(make_unit(course))
+    offering = make_offering(course=course, term=make_term(), teachers=[teacher])
+    make_rule(offering, weeks="1-2")
+    from classrooms.services.scheduling import generate_sessions
+
+    generate_sessions(offering=offering)
+    generate_draft(offering=offering, by=teacher)
+    publish_calendar(offering=offering, by=teacher)  # published in English (the default)
+
+    url = reverse("classrooms:calendar_edit", args=[offering.pk])
+    client = login_client(teacher)
+    assert "First publication." in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "First publication." not in chinese
