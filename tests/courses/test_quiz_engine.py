@@ -30,9 +30,7 @@ from courses.services.quizzes import (
 from tests.factories import StudentFactory, TeacherFactory
 from tests.factories.courses import (
     fill_blank,
-    make_course,
     make_quiz,
-    make_unit,
     multiple_choice,
     numeric,
     short_answer,
@@ -41,22 +39,6 @@ from tests.factories.courses import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def course(teacher):
-    return make_course(teachers=[teacher])
-
-
-@pytest.fixture
-def unit(course):
-    return make_unit(course)
-
-
-@pytest.fixture
-def enrolled(student, course):
-    grant_access(course=course, user=student, source="test")
-    return student
 
 
 def one_question_quiz(unit, question, **settings):
