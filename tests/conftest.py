@@ -1,7 +1,18 @@
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import ReviewerFactory, StudentFactory, TeacherFactory
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request in another language leaves that language active in the thread (Django
+    # activates per request and never resets): start every test from the default.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
