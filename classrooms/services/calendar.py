@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ from classrooms.models import (
     Organisation,
     Session,
 )
+from classrooms.services.enrolment import can_manage_offering
 from courses.services import course_item_kinds, course_units
 from lms.accounts.models import Role
 
@@ -58,13 +59,9 @@ def calendar_role(user, offering: Offering) -> str | None:
     """
     if not user.is_authenticated:
         return None
-    if user.is_superuser or (
-        Offering.objects.filter(pk=offering.pk)
-        .filter(Q(teachers=user) | Q(assistants=user))
-        .exists()
-    ):
+    if can_manage_offering(user, offering):
         return "editor"
-    if user.has_role(Role.REVIEWER):
+    if user.has_role(Role.REVIEWER):  # can_view_offering's rule, without asking twice
         return "reviewer"
     if offering.enrolments.active().filter(student_id=user.pk).exists():
         return "student"

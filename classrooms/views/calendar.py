@@ -27,10 +27,7 @@ from classrooms.models import (
     Organisation,
 )
 from classrooms.services import calendar as cal
-
-
-def _offering(offering_id: int) -> Offering:
-    return get_object_or_404(Offering.objects.select_related("course", "term"), pk=offering_id)
+from classrooms.views import get_offering_or_404
 
 
 def _forbidden(request, offering: Offering):
@@ -76,7 +73,7 @@ def _hours(entries: list[dict]) -> dict:
 @require_GET
 def calendar_table(request, offering_id: int):
     """The published calendar; its editors and reviewers may ask for the draft (?draft=1)."""
-    offering = _offering(offering_id)
+    offering = get_offering_or_404(offering_id)
     role = cal.calendar_role(request.user, offering)
     if role is None:
         return _forbidden(request, offering)
@@ -107,7 +104,7 @@ def calendar_table(request, offering_id: int):
 @require_GET
 def calendar_xlsx(request, offering_id: int):
     """The published calendar as an xlsx workbook, with hours by mode and the online share."""
-    offering = _offering(offering_id)
+    offering = get_offering_or_404(offering_id)
     if not cal.can_view_calendar(request.user, offering):
         return _forbidden(request, offering)
     publication = cal.published_calendar(offering)
@@ -200,7 +197,7 @@ def _editor_url(offering: Offering) -> str:
 @require_GET
 def calendar_editor(request, offering_id: int):
     """Entries as cards, generate, add, publish (with the pending changes) and the history."""
-    offering = _offering(offering_id)
+    offering = get_offering_or_404(offering_id)
     if not cal.can_edit_calendar(request.user, offering):
         return _forbidden(request, offering)
     entries = cal.snapshot_entries(offering)
@@ -234,7 +231,7 @@ def calendar_editor(request, offering_id: int):
 @login_required
 @require_POST
 def calendar_generate(request, offering_id: int):
-    offering = _offering(offering_id)
+    offering = get_offering_or_404(offering_id)
     if not cal.can_edit_calendar(request.user, offering):
         return _forbidden(request, offering)
     form = GenerateDraftForm(request.POST)
@@ -258,7 +255,7 @@ def calendar_generate(request, offering_id: int):
 @login_required
 @require_POST
 def calendar_publish(request, offering_id: int):
-    offering = _offering(offering_id)
+    offering = get_offering_or_404(offering_id)
     if not cal.can_edit_calendar(request.user, offering):
         return _forbidden(request, offering)
     try:
@@ -276,7 +273,7 @@ def calendar_publish(request, offering_id: int):
 @require_http_methods(["GET", "POST"])
 def calendar_entry(request, offering_id: int, entry_id: int | None = None):
     """Add (no ``entry_id``) or edit one entry."""
-    offering = _offering(offering_id)
+    offering = get_offering_or_404(offering_id)
     if not cal.can_edit_calendar(request.user, offering):
         return _forbidden(request, offering)
     entry = None
@@ -326,7 +323,7 @@ def calendar_entry(request, offering_id: int, entry_id: int | None = None):
 @login_required
 @require_POST
 def calendar_entry_delete(request, offering_id: int, entry_id: int):
-    offering = _offering(offering_id)
+    offering = get_offering_or_404(offering_id)
     if not cal.can_edit_calendar(request.user, offering):
         return _forbidden(request, offering)
     entry = get_object_or_404(CalendarEntry, pk=entry_id, offering=offering)
@@ -338,7 +335,7 @@ def calendar_entry_delete(request, offering_id: int, entry_id: int):
 @login_required
 @require_POST
 def calendar_entry_move(request, offering_id: int, entry_id: int):
-    offering = _offering(offering_id)
+    offering = get_offering_or_404(offering_id)
     if not cal.can_edit_calendar(request.user, offering):
         return _forbidden(request, offering)
     entry = get_object_or_404(CalendarEntry, pk=entry_id, offering=offering)

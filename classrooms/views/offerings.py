@@ -23,6 +23,7 @@ from classrooms.offering_forms import (
     RuleForm,
 )
 from classrooms.services import enrolment, scheduling
+from classrooms.views import get_offering_or_404
 from lms.accounts.models import Role
 from lms.accounts.tables import Row
 
@@ -35,14 +36,6 @@ def _forbidden(request):
 
 def _is_staff(user) -> bool:
     return user.is_superuser or user.has_role(Role.TEACHER) or user.has_role(Role.REVIEWER)
-
-
-def _offering(offering_id: int) -> Offering:
-    return get_object_or_404(Offering.objects.select_related("course", "term"), pk=offering_id)
-
-
-def _errors(error: ValidationError) -> list[str]:
-    return error.messages
 
 
 @login_required
@@ -83,7 +76,7 @@ def offering_create(request):
 
 @login_required
 def offering_detail(request, offering_id: int):
-    offering = _offering(offering_id)
+    offering = get_offering_or_404(offering_id)
     if not enrolment.can_view_offering(request.user, offering):
         return _forbidden(request)
     enrolments = offering.enrolments.select_related("student").order_by(
@@ -109,7 +102,7 @@ def offering_detail(request, offering_id: int):
 
 
 def _managed(request, offering_id: int) -> Offering | None:
-    offering = _offering(offering_id)
+    offering = get_offering_or_404(offering_id)
     return offering if enrolment.can_manage_offering(request.user, offering) else None
 
 
@@ -129,7 +122,7 @@ def roster_add(request, offering_id: int):
         try:
             enrolment.enrol_by_number(offering=offering, **form.cleaned_data)
         except ValidationError as error:
-            for message in _errors(error):
+            for message in error.messages:
                 messages.error(request, message)
         else:
             messages.success(
@@ -208,7 +201,7 @@ def rule_add(request, offering_id: int):
         try:
             _rule, result = scheduling.add_rule(offering=offering, **form.cleaned_data)
         except ValidationError as error:
-            for message in _errors(error):
+            for message in error.messages:
                 messages.error(request, message)
         else:
             messages.success(
@@ -243,14 +236,14 @@ def rule_edit(request, offering_id: int, rule_id: int):
             result = scheduling.update_rule(rule=rule, **changes)
         except scheduling.ConflictError as error:
             form.add_error(None, _("Nothing was changed: the new timetable has conflicts."))
-            for message in _errors(error):
+            for message in error.messages:
                 form.add_error(None, message)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, messages_ in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages_)
             else:
-                for message in _errors(error):
+                for message in error.messages:
                     form.add_error(None, message)
         else:
             messages.success(
@@ -299,7 +292,7 @@ def sessions_generate(request, offering_id: int):
     try:
         result = scheduling.generate_sessions(offering=offering)
     except ValidationError as error:
-        for message in _errors(error):
+        for message in error.messages:
             messages.error(request, message)
         return redirect("classrooms:offering_detail", offering.pk)
     if result.conflicts:
@@ -333,7 +326,7 @@ def session_move(request, offering_id: int, session_id: int):
         try:
             scheduling.move_session(session=session, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for message in _errors(error):
+            for message in error.messages:
                 form.add_error(None, message)
         else:
             messages.success(request, _("The session was moved."))
