@@ -7,7 +7,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from classrooms.models import Term
+from classrooms.models import Room, Term
 from classrooms.services.terms import check_term_dates
 
 
@@ -58,3 +58,14 @@ class TermViewSet(SnippetViewSet):
         ],
         base_form_class=TermForm,
     )
+
+
+class RoomViewSet(SnippetViewSet):
+    """Rooms with check-in restrictions (allowed networks, location); reviewers edit them."""
+
+    model = Room
+    icon = "site"
+    menu_label = _("Rooms")
+    add_to_admin_menu = True
+    menu_order = 251
+    list_display = ["name", "networks", "radius_m"]

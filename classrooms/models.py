@@ -18,6 +18,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 
 from classrooms.querysets import EnrolmentQuerySet, OfferingQuerySet, SessionQuerySet
+from courses.storage import get_protected_storage
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -422,3 +423,298 @@ class FeedToken(models.Model):
 
     def __str__(self):
         return f"feed of {self.user_id}"
+
+
+# --- Attendance and check-in ---------------------------------------------------------------
+class Room(models.Model):
+    """Optional check-in restrictions of a teaching room, matched to sessions by name.
+
+    ``networks`` (one CIDR per line) refuses check-ins from elsewhere; a location (latitude,
+    longitude, radius) only flags check-ins from farther away, since phones can lie.
+    """
+
+    name = models.CharField(_("room"), max_length=100, unique=True)
+    networks = models.TextField(
+        _("allowed networks"),
+        blank=True,
+        help_text=_("One IP network per line, e.g. 10.12.0.0/16. Empty: any network."),
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    radius_m = models.PositiveIntegerField(_("radius (metres)"), default=150)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("networks"),
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude"), FieldPanel("radius_m")]),
+    ]
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def ip_networks(self) -> list:
+        """The allowed networks as ``ipaddress`` objects (lines that do not parse are skipped;
+        ``clean`` refuses them on save)."""
+        import ipaddress
+
+        result = []
+        for line in self.networks.splitlines():
+            line = line.strip()
+            if line:
+                try:
+                    result.append(ipaddress.ip_network(line, strict=False))
+                except ValueError:
+                    continue
+        return result
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def clean(self):
+        import ipaddress
+
+        errors = {}
+        for line in self.networks.splitlines():
+            if line.strip():
+                try:
+                    ipaddress.ip_network(line.strip(), strict=False)
+                except ValueError:
+                    errors["networks"] = _("“%(line)s” is not an IP network.") % {"line": line}
+                    break
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = _("Give both latitude and longitude, or neither.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class SharedDevice(models.TextChoices):
+    REFUSE = "refuse", _("Refuse the second student")
+    FLAG = "flag", _("Accept and flag for the teacher")
+
+
+class AttendancePolicy(models.Model):
+    """How check-in works in an offering. Offerings without a row use the field defaults."""
+
+    offering = models.OneToOneField(
+        Offering, on_delete=models.CASCADE, related_name="attendance_policy"
+    )
+    opens_before_minutes = models.PositiveSmallIntegerField(
+        _("check-in opens (minutes before the start)"),
+        default=10,
+        validators=[MaxValueValidator(120)],
+    )
+    late_after_minutes = models.PositiveSmallIntegerField(
+        _("late after (minutes after the start)"), default=10, validators=[MaxValueValidator(240)]
+    )
+    closes_after_minutes = models.PositiveSmallIntegerField(
+        _("check-in closes (minutes after the start)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(600)],
+        help_text=_("Empty: at the end of the session."),
+    )
+    rotation_seconds = models.PositiveSmallIntegerField(
+        _("code changes every (seconds)"),
+        default=10,
+        validators=[MinValueValidator(5), MaxValueValidator(120)],
+    )
+    shared_device = models.CharField(
+        _("one phone, several students"),
+        max_length=8,
+        choices=SharedDevice.choices,
+        default=SharedDevice.REFUSE,
+    )
+    alert_below_percent = models.PositiveSmallIntegerField(
+        _("warn below attendance (%)"), default=80, validators=[MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("attendance policy")
+        verbose_name_plural = _("attendance policies")
+
+    def __str__(self):
+        return f"attendance policy of {self.offering_id}"
+
+    @classmethod
+    def for_offering(cls, offering: Offering) -> AttendancePolicy:
+        """The offering's policy, or an unsaved one with the defaults."""
+        try:
+            return offering.attendance_policy
+        except cls.DoesNotExist:
+            return cls(offering=offering)
+
+
+class ManualState(models.TextChoices):
+    AUTO = "", _("By the clock")
+    OPEN = "open", _("Opened by hand")
+    CLOSED = "closed", _("Closed by hand")
+
+
+class CheckInWindow(models.Model):
+    """A session's check-in: the secret its rotating codes derive from, and the teacher's
+    overrides. Times come from the session and the offering's policy unless set here."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="checkin")
+    secret = models.CharField(max_length=64)
+    closes_at = models.DateTimeField(_("check-in closes at"), null=True, blank=True)
+    manual = models.CharField(max_length=8, choices=ManualState.choices, blank=True, default="")
+    manual_at = models.DateTimeField(null=True, blank=True)
+    manual_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    holds_session_records = False  # settings, not records: the scheduler may delete it
+
+    def __str__(self):
+        return f"check-in of session {self.session_id}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    EXCUSED = "excused", _("Excused")
+    ABSENT = "absent", _("Absent")
+
+
+class CheckInMethod(models.TextChoices):
+    QR = "qr", _("QR code")
+    CODE = "code", _("Typed code")
+    MANUAL = "manual", _("Marked by the teacher")
+    LOCATION = "location", _("Location")
+
+
+class AttendanceFlag(models.TextChoices):
+    SHARED_DEVICE = "shared_device", _("Phone already used by another student")
+    FAR_AWAY = "far_away", _("Location far from the room")
+    NO_LOCATION = "no_location", _("No location given")
+
+
+class Attendance(models.Model):
+    """One student's attendance at one session: the record grading reads. Never deleted."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendance"
+    )
+    status = models.CharField(_("status"), max_length=8, choices=AttendanceStatus.choices)
+    method = models.CharField(_("method"), max_length=8, choices=CheckInMethod.choices)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    device = models.CharField(_("device"), max_length=64, blank=True, db_index=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField(null=True, blank=True)
+    flags = models.JSONField(default=list, blank=True)  # AttendanceFlag values
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["session_id", "student_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "student"], name="unique_attendance_per_session"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.student_id} at {self.session_id}: {self.status}"
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+
+class AttendanceChange(models.Model):
+    """Every change made by a person (teacher, or a leave approval): who, when, old, new."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.PROTECT, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+    old_status = models.CharField(max_length=8, choices=AttendanceStatus.choices, blank=True)
+    new_status = models.CharField(max_length=8, choices=AttendanceStatus.choices)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["attendance_id", "changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.attendance_id}: {self.old_status or '-'} -> {self.new_status}"
+
+
+class LeaveStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the teacher")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+def _leave_upload_to(instance, filename):
+    return f"leave/{instance.session_id}/{filename}"
+
+
+class LeaveRequest(models.Model):
+    """请假: a student asks to be excused from a session; a teacher decides."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="leave_requests")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leave_requests"
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    attachment = models.FileField(
+        _("attachment"), storage=get_protected_storage, upload_to=_leave_upload_to, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LeaveStatus.choices, default=LeaveStatus.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("note to the student"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("leave request")
+        verbose_name_plural = _("leave requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "student"],
+                condition=models.Q(status__in=["pending", "approved"]),
+                name="one_open_leave_request",
+            )
+        ]
+
+    def __str__(self):
+        return f"leave of {self.student_id} for {self.session_id}: {self.status}"

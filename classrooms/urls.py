@@ -1,6 +1,9 @@
 from django.urls import path
 
+from classrooms.views import attendance as attendance_views
+from classrooms.views import attendance_reports as report_views
 from classrooms.views import calendar as calendar_views
+from classrooms.views import checkin as checkin_views
 from classrooms.views import offerings as offering_views
 from classrooms.views import week as week_views
 
@@ -92,5 +95,90 @@ urlpatterns += [
         "<int:offering_id>/sessions/<int:session_id>/cancel/",
         offering_views.session_cancel,
         name="session_cancel",
+    ),
+]
+
+# --- check-in: students scan or type a code; the teacher's projector page ------------------
+
+urlpatterns += [
+    path("check-in/", checkin_views.checkin_code, name="checkin_code"),
+    path("check-in/complete/", checkin_views.checkin_complete, name="checkin_complete"),
+    path(
+        "check-in/<int:session_id>/<int:step>/<str:token>/",
+        checkin_views.checkin_scan,
+        name="checkin_scan",
+    ),
+    path(
+        "sessions/<int:session_id>/projector/",
+        checkin_views.checkin_projector,
+        name="checkin_projector",
+    ),
+    path(
+        "sessions/<int:session_id>/projector/state/",
+        checkin_views.checkin_state,
+        name="checkin_state",
+    ),
+    path(
+        "sessions/<int:session_id>/check-in/open/", checkin_views.checkin_open, name="checkin_open"
+    ),
+    path(
+        "sessions/<int:session_id>/check-in/close/",
+        checkin_views.checkin_close,
+        name="checkin_close",
+    ),
+]
+
+# --- attendance: marking grid, leave requests, policy --------------------------------------
+
+urlpatterns += [
+    path(
+        "sessions/<int:session_id>/attendance/",
+        attendance_views.session_attendance,
+        name="attendance_session",
+    ),
+    path(
+        "sessions/<int:session_id>/attendance/close/",
+        attendance_views.session_close,
+        name="attendance_close",
+    ),
+    path("sessions/<int:session_id>/leave/", attendance_views.leave_request, name="leave_request"),
+    path("leave/", attendance_views.my_leave_requests, name="my_leave_requests"),
+    path(
+        "leave/<int:request_id>/withdraw/",
+        attendance_views.leave_withdraw,
+        name="leave_withdraw",
+    ),
+    path("leave/<int:request_id>/decide/", attendance_views.leave_decide, name="leave_decide"),
+    path(
+        "leave/<int:request_id>/attachment/",
+        attendance_views.leave_attachment,
+        name="leave_attachment",
+    ),
+    path("<int:offering_id>/leave/", attendance_views.leave_requests, name="leave_requests"),
+    path(
+        "<int:offering_id>/attendance/settings/",
+        attendance_views.attendance_policy,
+        name="attendance_policy",
+    ),
+]
+
+# --- attendance reports --------------------------------------------------------------------
+
+urlpatterns += [
+    path("<int:offering_id>/attendance/", report_views.offering_report, name="attendance_report"),
+    path(
+        "<int:offering_id>/attendance.xlsx",
+        report_views.offering_report_xlsx,
+        name="attendance_xlsx",
+    ),
+    path(
+        "<int:offering_id>/attendance/students/<int:student_id>/",
+        report_views.student_report,
+        name="attendance_student",
+    ),
+    path(
+        "sessions/<int:session_id>/sign-in-sheet/",
+        report_views.sign_in_sheet,
+        name="attendance_sheet",
     ),
 ]

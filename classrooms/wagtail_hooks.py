@@ -2,7 +2,10 @@
 
 from wagtail.snippets.models import register_snippet
 
-from classrooms.admin import TermViewSet
+from classrooms.admin import RoomViewSet, TermViewSet
 
 # --- terms ---------------------------------------------------------------------------------
 register_snippet(TermViewSet)
+
+# --- rooms (check-in restrictions) ---------------------------------------------------------
+register_snippet(RoomViewSet)

@@ -361,12 +361,15 @@ def _record_relations():
     """Relations that hold what happened in a session (attendance, answers...).
 
     Any model pointing at Session with CASCADE or PROTECT holds such records; SET_NULL
-    relations (calendar entries) only refer to the session and survive its deletion.
+    relations (calendar entries) only refer to the session and survive its deletion, and a
+    model that says ``holds_session_records = False`` (the check-in window's settings) goes
+    with it.
     """
     return [
         rel
         for rel in Session._meta.related_objects
         if rel.on_delete in (models.CASCADE, models.PROTECT)
+        and getattr(rel.related_model, "holds_session_records", True)
     ]
 
 

@@ -75,21 +75,22 @@ def check_term_dates(
     return errors
 
 
-def ensure_term_permissions(*, apps=global_apps) -> None:
-    """Reviewers add, change and view terms in the admin; teachers view them. Idempotent;
-    one transaction; missing groups are skipped. Setup code only (migrations, seed)."""
+def ensure_term_permissions(*, apps=global_apps, model: str = "term") -> None:
+    """Reviewers add, change and view terms (or, with ``model="room"``, rooms) in the admin;
+    teachers view them. Idempotent; one transaction; missing groups are skipped. Setup code
+    only (migrations, seed)."""
     Group = apps.get_model("auth", "Group")
     ContentType = apps.get_model("contenttypes", "ContentType")
     Permission = apps.get_model("auth", "Permission")
     with transaction.atomic():
         content_type, _created = ContentType.objects.get_or_create(
-            app_label="classrooms", model="term"
+            app_label="classrooms", model=model
         )
         for group in Group.objects.filter(name__in=TERM_ACTIONS):
             for action in TERM_ACTIONS[group.name]:
                 permission, _created = Permission.objects.get_or_create(
                     content_type=content_type,
-                    codename=f"{action}_term",
-                    defaults={"name": f"Can {action} term"},
+                    codename=f"{action}_{model}",
+                    defaults={"name": f"Can {action} {model}"},
                 )
                 group.permissions.add(permission)
