@@ -53,6 +53,17 @@ class WeekSession:
     cancelled: bool
     moved: bool
 
+    @property
+    def is_upcoming(self) -> bool:
+        """Not started yet (a student may still ask for leave)."""
+        return not self.cancelled and timezone.now() < self.starts_at
+
+    @property
+    def is_current(self) -> bool:
+        """From half an hour before the start to the end: time to check in and take part."""
+        now = timezone.now()
+        return not self.cancelled and self.starts_at - timedelta(minutes=30) <= now < self.ends_at
+
 
 @dataclass
 class WeekTask:
