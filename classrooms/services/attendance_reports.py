@@ -265,7 +265,11 @@ class RecordEntry:
 
     @property
     def checked_in_at(self) -> datetime | None:
-        when = self.attendance.checked_in_at if self.attendance else None
+        """When the student checked in; None unless they attended (a time beside "absent"
+        or "excused" would only mislead)."""
+        if self.attendance is None or self.attendance.status not in ATTENDED:
+            return None
+        when = self.attendance.checked_in_at
         return timezone.localtime(when) if when else None
 
 
