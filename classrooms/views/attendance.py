@@ -35,6 +35,7 @@ from classrooms.models import (
     AttendanceStatus,
     LeaveRequest,
     LeaveStatus,
+    ManualState,
     Session,
     SessionStatus,
 )
@@ -101,6 +102,7 @@ def _grid(request, session: Session, *, form: MarkingForm | None = None, status:
             "total": len(roster),
             "times": checkin.window_times(session, window=window, policy=policy),
             "is_open": checkin.is_open(session, now, window=window, policy=policy),
+            "closed_by_hand": window is not None and window.manual == ManualState.CLOSED,
             "started": now >= session.starts_at,
             "cancelled": session.status == SessionStatus.CANCELLED,
             "pending": [row for row in roster if row.leave is not None] if can_manage else [],

@@ -182,6 +182,7 @@ def test_close_marks_unmarked_absent_keeps_check_ins_and_counts(session, student
         students[1].pk: "late",
         students[2].pk: "absent",
     }
+    assert "Check-in was closed by hand." in response.content.decode()
     window = CheckInWindow.objects.get(session=session)
     assert (window.manual, window.manual_by) == (ManualState.CLOSED, teacher)
     assert list(AttendanceChange.objects.values_list("attendance__student", "reason")) == [
