@@ -676,7 +676,11 @@ class LeaveStatus(models.TextChoices):
 
 
 def _leave_upload_to(instance, filename):
-    return f"leave/{instance.session_id}/{filename}"
+    """A random name (the student's own file name may say more than needed), same suffix."""
+    import uuid
+    from pathlib import PurePath
+
+    return f"leave/{instance.session_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
 class LeaveRequest(models.Model):

@@ -73,6 +73,7 @@ def seed_accounts() -> list[DemoAccount]:
 
 
 def seed() -> list[DemoAccount]:
+    from lms.home.demo_attendance import seed_attendance
     from lms.home.demo_classes import seed_classes
     from lms.home.demo_course import seed_activity, seed_course
 
@@ -82,8 +83,9 @@ def seed() -> list[DemoAccount]:
     students = [users[a.number] for a in accounts if a.role == Role.STUDENT]
     course = seed_course(teacher=users["teacher1"], students=students)
     # Enrolment in the offering is what opens the course to the students.
-    seed_classes(teacher=users["teacher1"], students=students, course=course)
+    offering = seed_classes(teacher=users["teacher1"], students=students, course=course)
     seed_activity(course=course, students=students)
+    seed_attendance(offering=offering, teacher=users["teacher1"], students=students)
     # Teachers' page permissions hang on the catalogue, which the course seed creates.
     ensure_teacher_permissions()
     return accounts
