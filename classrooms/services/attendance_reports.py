@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from io import BytesIO
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -402,39 +403,30 @@ class OfferingRate:
         return _below(self.attended, self.counted, self.excused, self.threshold)
 
 
-def _is_current(offering: Offering, today) -> bool:
-    return offering.term.contains(today)
+def _count(queryset, group: str):
+    """A subquery counting the rows of ``queryset`` (filtered on OuterRef values, grouped by
+    the one field ``group`` it is filtered on); 0 when there are none."""
+    counted = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted), Value(0))
 
 
-def _counted_per_offering(offering_ids, now) -> dict[int, int]:
-    rows = (
-        Session.objects.filter(
-            offering_id__in=offering_ids, status=SessionStatus.SCHEDULED, starts_at__lte=now
-        )
-        .values("offering_id")
-        .annotate(n=Count("pk"))
+def _rate_annotations(*, offering, student, now: datetime) -> dict:
+    """counted, attended and excused for one (offering, student) pair given as expressions
+    (OuterRef) or values: counted sessions of the offering, and the student's records at
+    them."""
+    sessions = Session.objects.filter(
+        offering=offering, status=SessionStatus.SCHEDULED, starts_at__lte=now
     )
-    return {row["offering_id"]: row["n"] for row in rows}
-
-
-def _tallies(offering_ids, now, **filters) -> dict[tuple[int, int], tuple[int, int]]:
-    """{(offering_id, student_id): (attended, excused)} over counted sessions."""
-    rows = (
-        Attendance.objects.filter(
-            session__offering_id__in=offering_ids,
-            session__status=SessionStatus.SCHEDULED,
-            session__starts_at__lte=now,
-            **filters,
-        )
-        .values("session__offering_id", "student_id")
-        .annotate(
-            attended=Count("pk", filter=Q(status__in=ATTENDED)),
-            excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
-        )
+    records = Attendance.objects.filter(
+        session__offering=offering,
+        session__status=SessionStatus.SCHEDULED,
+        session__starts_at__lte=now,
+        student=student,
     )
     return {
-        (row["session__offering_id"], row["student_id"]): (row["attended"], row["excused"])
-        for row in rows
+        "counted_sessions": _count(sessions, "offering"),
+        "attended_sessions": _count(records.filter(status__in=ATTENDED), "student"),
+        "excused_sessions": _count(records.filter(status=AttendanceStatus.EXCUSED), "student"),
     }
 
 
@@ -446,91 +438,75 @@ def students_below_threshold(user, *, now: datetime | None = None) -> list[Offer
     """The students under their offering's threshold, across every offering of a current
     term (one that contains today) that ``user`` teaches or assists.
 
-    Ordered by course, section, rate (lowest first) and number. Four queries whatever the
-    number of offerings, students and sessions. Read-only.
+    Ordered by course, section, rate (lowest first) and number. One query whatever the
+    number of offerings, students and sessions (the active enrolments, with their offering,
+    policy and student, and their counts as subqueries). Read-only.
     """
     now = now or timezone.now()
     if not user.is_authenticated:
         return []
     today = timezone.localdate(now)
-    offerings = [
-        o
-        for o in Offering.objects.taught_by(user)
-        .filter(term__starts_on__lte=today, term__starts_on__gt=today - timedelta(weeks=31))
-        .select_related("course", "term", "attendance_policy")
-        if _is_current(o, today)
-    ]
-    if not offerings:
-        return []
-    by_id = {o.pk: o for o in offerings}
-    counted = _counted_per_offering(by_id, now)
-    tallies = _tallies(
-        by_id,
-        now,
-        student_id__in=Enrolment.objects.active()
-        .filter(offering_id__in=by_id)
-        .values("student_id"),
+    offerings = Offering.objects.taught_by(user).filter(
+        # Terms last at most 30 weeks: this narrows the rows, term.contains() decides.
+        term__starts_on__lte=today,
+        term__starts_on__gt=today - timedelta(weeks=31),
     )
     enrolments = (
         Enrolment.objects.active()
-        .filter(offering_id__in=[pk for pk in by_id if counted.get(pk)])
-        .select_related("student")
+        .filter(offering_id__in=offerings.values("pk"))
+        .select_related(
+            "student", "offering__course", "offering__term", "offering__attendance_policy"
+        )
+        .annotate(
+            **_rate_annotations(
+                offering=OuterRef("offering_id"), student=OuterRef("student_id"), now=now
+            )
+        )
     )
     alerts = []
     for enrolment in enrolments:
-        offering = by_id[enrolment.offering_id]
-        attended, excused = tallies.get((offering.pk, enrolment.student_id), (0, 0))
+        offering = enrolment.offering
+        if not offering.term.contains(today):
+            continue
         rate = OfferingRate(
             offering=offering,
             student=enrolment.student,
-            attended=attended,
-            counted=counted[offering.pk],
-            excused=excused,
+            attended=enrolment.attended_sessions,
+            counted=enrolment.counted_sessions,
+            excused=enrolment.excused_sessions,
             threshold=_threshold(offering),
         )
         if rate.below_threshold:
             alerts.append(rate)
     alerts.sort(
-        key=lambda a: (
-            a.offering.course.title,
-            a.offering.section,
-            a.rate,
-            a.student.number,
-        )
+        key=lambda a: (a.offering.course.title, a.offering.section, a.rate, a.student.number)
     )
     return alerts
 
 
 def rates_for_student(student, *, now: datetime | None = None) -> list[OfferingRate]:
     """``student``'s rate in each offering they are actively enrolled in (newest term first,
-    then course and section). Three queries whatever the number of offerings. Read-only."""
+    then course and section). One query whatever the number of offerings. Read-only."""
     now = now or timezone.now()
     if not student.is_authenticated:
         return []
-    offerings = list(
+    offerings = (
         Offering.objects.for_student(student)
         .select_related("course", "term", "attendance_policy")
+        .annotate(**_rate_annotations(offering=OuterRef("pk"), student=student.pk, now=now))
         .order_by("-term__starts_on", "course__title", "section")
     )
-    if not offerings:
-        return []
-    ids = [o.pk for o in offerings]
-    counted = _counted_per_offering(ids, now)
-    tallies = _tallies(ids, now, student=student)
-    result = []
-    for offering in offerings:
-        attended, excused = tallies.get((offering.pk, student.pk), (0, 0))
-        result.append(
-            OfferingRate(
-                offering=offering,
-                student=student,
-                attended=attended,
-                counted=counted.get(offering.pk, 0),
-                excused=excused,
-                threshold=_threshold(offering),
-            )
+    return [
+        OfferingRate(
+            offering=offering,
+            student=student,
+            attended=offering.attended_sessions,
+            counted=offering.counted_sessions,
+            excused=offering.excused_sessions,
+            threshold=_threshold(offering),
         )
-    return result
+        for offering in offerings
+    ]
 
 
 # --- xlsx ----------------------------------------------------------------------------------

@@ -273,7 +273,7 @@ def test_students_below_threshold_query_count_does_not_grow(teacher):
     assert _queries(lambda: students_below_threshold(small, now=NOW)) == _queries(
         lambda: students_below_threshold(large, now=NOW)
     )
-    assert _queries(lambda: students_below_threshold(large, now=NOW)) <= 4
+    assert _queries(lambda: students_below_threshold(large, now=NOW)) == 1
 
 
 def test_rates_for_student_per_offering(case):
