@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from classrooms import services as classrooms
+from classrooms.services import attendance_reports
 from courses import services as courses
 from lms.accounts.models import Role
 
@@ -26,11 +27,13 @@ def _dashboard_context(role: Role, user) -> dict:
         return {
             "courses": courses.courses_for_learner(user),
             "offerings": classrooms.offerings_for_student(user),
+            "attendance_rates": attendance_reports.rates_for_student(user),
         }
     if role == Role.TEACHER:
         return {
             "courses": courses.courses_for_teacher(user),
             "offerings": classrooms.offerings_for_staff(user),
+            "attendance_alerts": attendance_reports.students_below_threshold(user),
         }
     return {}
 
