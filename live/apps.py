@@ -8,3 +8,9 @@ class LiveConfig(AppConfig):
     name = "live"
     verbose_name = _("Live classroom")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from classrooms.signals import checked_in
+        from live.signals import announce_checked_in
+
+        checked_in.connect(announce_checked_in, dispatch_uid="live.announce_checked_in")

@@ -1,0 +1,19 @@
+"""Receivers connecting ``classrooms``' signals to the live room (``LiveConfig.ready``)."""
+
+from __future__ import annotations
+
+import logging
+
+from live.services.checkin import announce_checkin
+from live.services.events import broadcast_from_sync
+
+logger = logging.getLogger(__name__)
+
+
+def announce_checked_in(sender, attendance, **kwargs) -> None:
+    """A check-in made anywhere (over HTTP too) reaches the room's wall as a ``checkin``
+    event. The check-in is committed already: a failure here is logged, never raised."""
+    try:
+        broadcast_from_sync(announce_checkin(attendance))
+    except Exception:
+        logger.exception("announcing the check-in %s to its live room failed", attendance.pk)
