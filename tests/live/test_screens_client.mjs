@@ -1,0 +1,370 @@
+// The screens' shared client (live/static/live/client.js) under Node, with a fake socket,
+// fake timers and an in-memory localStorage. Run by tests/live/test_screens_client.py.
+import assert from "node:assert/strict";
+
+// --- the browser, faked --------------------------------------------------------------------
+class FakeSocket {
+  static OPEN = 1;
+  static all = [];
+  constructor(url) {
+    this.url = url;
+    this.readyState = 1; // the client waits for `state` anyway
+    this.sent = [];
+    FakeSocket.all.push(this);
+  }
+  send(text) {
+    this.sent.push(JSON.parse(text));
+  }
+  serve(frame) {
+    this.onmessage({ data: JSON.stringify(frame) });
+  }
+  drop(code = 1006) {
+    this.readyState = 3;
+    this.onclose({ code });
+  }
+  static get last() {
+    return FakeSocket.all.at(-1);
+  }
+}
+
+const store = new Map();
+const timers = [];
+Object.assign(globalThis, {
+  WebSocket: FakeSocket,
+  location: {
+    protocol: "http:",
+    host: "testserver",
+    pathname: "/live/7/me/",
+    search: "",
+    assign(url) {
+      this.assigned = url;
+    },
+  },
+  localStorage: {
+    getItem: (key) => (store.has(key) ? store.get(key) : null),
+    setItem: (key, value) => store.set(key, String(value)),
+    removeItem: (key) => store.delete(key),
+  },
+  window: { addEventListener() {} },
+  document: { addEventListener() {}, visibilityState: "visible" },
+  setTimeout: (fn, ms) => timers.push({ fn, ms }),
+  clearTimeout: () => {},
+});
+
+const { LiveClient, reduce, wasRight, newKey } = await import(
+  new URL("../../live/static/live/client.js", import.meta.url)
+);
+
+function runTimer() {
+  const timer = timers.shift();
+  assert.ok(timer, "a reconnection was scheduled");
+  timer.fn();
+  return timer.ms;
+}
+
+function reset() {
+  FakeSocket.all.length = 0;
+  timers.length = 0;
+  store.clear();
+  delete location.assigned;
+}
+
+function newClient(statuses = [], errors = []) {
+  return new LiveClient({
+    path: "/ws/live/7/",
+    storageKey: "rongke-live:7:31",
+    loginUrl: "/accounts/login/",
+    onStatus: (status, detail) => statuses.push([status, detail]),
+    onError: (frame) => errors.push(frame.code),
+  }).start();
+}
+
+const studentState = (poll = {}, seq = 10) => ({
+  type: "state",
+  seq,
+  role: "student",
+  me: { id: 31, name: "Li Hua", checked_in: false, hand: false, muted: false },
+  checkin: { open: true, count: 3, enrolled: 30 },
+  poll: {
+    id: 5,
+    kind: "single",
+    prompt: "2 + 2 = ?",
+    options: ["3", "4"],
+    status: "open",
+    opened_at: "2026-11-24T08:10:00+08:00",
+    closes_at: null,
+    answered: null,
+    results: null,
+    your_answer: null,
+    correct: null,
+    you_were_right: null,
+    ...poll,
+  },
+  comments: [],
+  questions: [],
+  calls: [],
+});
+
+const answers = (socket) => socket.sent.filter((frame) => frame.type === "answer");
+const stored = () => JSON.parse(store.get("rongke-live:7:31") || "[]");
+
+// --- the tests -----------------------------------------------------------------------------
+const tests = {
+  "a student's answer is judged like the server judges it"() {
+    assert.equal(wasRight({ kind: "single", correct: [1] }, 1), true);
+    assert.equal(wasRight({ kind: "single", correct: [1] }, 0), false);
+    assert.equal(wasRight({ kind: "multiple", correct: [0, 2] }, [2, 0]), true);
+    assert.equal(wasRight({ kind: "multiple", correct: [0, 2] }, [0]), false);
+    assert.equal(wasRight({ kind: "true_false", correct: false }, false), true);
+    assert.equal(wasRight({ kind: "text", correct: ["a  Stack"] }, " A stack "), true);
+    assert.equal(wasRight({ kind: "text", correct: ["stack"] }, "queue"), false);
+    assert.equal(wasRight({ kind: "word_cloud", correct: null }, "anything"), null);
+    assert.equal(wasRight({ kind: "single", correct: null }, 1), null);
+    assert.equal(wasRight({ kind: "single", correct: [1] }, null), null);
+  },
+
+  "answer keys are 8 to 64 characters and new each time"() {
+    const a = newKey();
+    assert.ok(a.length >= 8 && a.length <= 64);
+    assert.notEqual(a, newKey());
+  },
+
+  "a teacher's state plus the events since equals what a fresh state would show"() {
+    const state = {
+      type: "state",
+      seq: 20,
+      role: "teacher",
+      checkin: { open: false, count: 1, enrolled: 3, students: [{ id: 1, name: "A", number: "1", status: "present", at: "t1" }] },
+      poll: null,
+      prepared: [{ id: 9, kind: "true_false", prompt: "Ready?" }],
+      comments: [{ id: 1, text: "hi", at: "t", hidden: false, student: { id: 1, name: "A", number: "1" } }],
+      questions: [{ id: 2, text: "why?", votes: 0, voted: false, answered: false, at: "t", student: { id: 1, name: "A", number: "1" } }],
+      hands: [],
+      calls: [],
+      muted: [],
+    };
+    const B = { id: 2, name: "B", number: "2" };
+    const events = [
+      { type: "checkin.window", seq: 21, open: true },
+      { type: "checkin", seq: 22, count: 2, enrolled: 3, student: { ...B, status: "late", at: "t2" } },
+      { type: "poll.opened", seq: 23, poll: { id: 9, kind: "true_false", prompt: "Ready?", options: [], status: "open", opened_at: "t", closes_at: null, answered: 0, results: { counts: [0, 0] } } },
+      { type: "poll.results", seq: 24, poll: 9, answered: 2, results: { counts: [1, 1] } },
+      { type: "poll.closed", seq: 25, poll: 9, correct: true, answered: 2, results: { counts: [1, 1] } },
+      { type: "comment", seq: 26, comment: { id: 3, text: "wow", at: "t", hidden: false, student: B } },
+      { type: "comment.hidden", seq: 27, comment: 1 },
+      { type: "question", seq: 28, question: { id: 4, text: "how?", votes: 0, answered: false, at: "t", student: B } },
+      { type: "question.votes", seq: 29, question: 4, votes: 2 },
+      { type: "question.answered", seq: 30, question: 2 },
+      { type: "hand", seq: 31, student: B, raised: true, at: "t3" },
+      { type: "hand", seq: 32, student: { id: 1, name: "A", number: "1" }, raised: true, at: "t4" },
+      { type: "hand", seq: 33, student: B, raised: false },
+      { type: "mute", seq: 34, student: 2, muted: true },
+      ...Array.from({ length: 11 }, (_, i) => ({ type: "call", seq: 35 + i, student: B, at: `c${String(i).padStart(2, "0")}` })),
+    ];
+    for (const event of events) assert.deepEqual(reduce(state, event, 20), { applied: true, stale: false });
+
+    assert.equal(state.seq, 45);
+    assert.deepEqual(state.checkin, {
+      open: true,
+      count: 2,
+      enrolled: 3,
+      students: [
+        { id: 1, name: "A", number: "1", status: "present", at: "t1" },
+        { ...B, status: "late", at: "t2" },
+      ],
+    });
+    assert.deepEqual(state.prepared, []);
+    assert.deepEqual(state.poll, {
+      id: 9, kind: "true_false", prompt: "Ready?", options: [], status: "closed", opened_at: "t",
+      closes_at: null, answered: 2, results: { counts: [1, 1] }, correct: true,
+    });
+    assert.deepEqual(state.comments.map((c) => [c.id, c.hidden]), [[1, true], [3, false]]);
+    assert.deepEqual(state.questions.map((q) => [q.id, q.votes, q.answered]), [[4, 2, false], [2, 0, true]]);
+    assert.deepEqual(state.hands, [{ student: { id: 1, name: "A", number: "1" }, at: "t4" }]);
+    assert.deepEqual(state.muted, [2]);
+    assert.equal(state.calls.length, 10);
+    assert.deepEqual([state.calls[0].at, state.calls[9].at], ["c01", "c10"]); // oldest first
+  },
+
+  "a student's view: hidden comments go, mute and own check-in and result are applied"() {
+    const state = studentState({ your_answer: 1 });
+    state.comments = [{ id: 1, text: "hi", at: "t", hidden: false }];
+    reduce(state, { type: "comment.hidden", seq: 11, comment: 1 }, 10);
+    reduce(state, { type: "mute", seq: 12, muted: true }, 10);
+    reduce(state, { type: "checkin", seq: 13, count: 4, enrolled: 30, student: { id: 31, name: "Li Hua", number: "1", status: "present", at: "t" } }, 10);
+    reduce(state, { type: "poll.closed", seq: 14, poll: 5, correct: [1], answered: 4, results: { counts: [1, 3] } }, 10);
+    assert.deepEqual(state.comments, []);
+    assert.equal(state.me.muted, true);
+    assert.equal(state.me.checked_in, true);
+    assert.equal(state.checkin.count, 4);
+    assert.equal(state.poll.you_were_right, true);
+    assert.deepEqual(state.poll.results, { counts: [1, 3] });
+  },
+
+  "events at or below the snapshot's seq are ignored; events about unseen things are stale"() {
+    const state = studentState();
+    assert.deepEqual(reduce(state, { type: "mute", seq: 10, muted: true }, 10), { applied: false, stale: false });
+    assert.equal(state.me.muted, false);
+    assert.deepEqual(reduce(state, { type: "poll.closed", seq: 11, poll: 99, correct: null }, 10), { applied: false, stale: true });
+  },
+
+  "an answer is sent with a key and kept until acknowledged"() {
+    reset();
+    const statuses = [];
+    const client = newClient(statuses);
+    const socket = FakeSocket.last;
+    assert.equal(socket.url, "ws://testserver/ws/live/7/");
+    socket.serve(studentState());
+    assert.deepEqual(statuses.at(-1), ["connected", undefined]);
+    client.answer(5, 1);
+    const [sent] = answers(socket);
+    assert.equal(sent.poll, 5);
+    assert.equal(sent.value, 1);
+    assert.ok(sent.key.length >= 8 && sent.ref);
+    assert.deepEqual(stored().map((e) => e.key), [sent.key]);
+    client.answer(5, 0); // a second tap while waiting sends nothing new
+    assert.equal(answers(socket).length, 1);
+    socket.serve({ type: "ack", ref: sent.ref, for: "answer", poll: 5, key: sent.key, duplicate: false });
+    assert.deepEqual(stored(), []);
+    assert.equal(client.pendingAnswer(5), null);
+    assert.equal(client.state.poll.your_answer, 1);
+  },
+
+  "an answer given offline is kept, and sent with its key after the reconnection's state"() {
+    reset();
+    const statuses = [];
+    const client = newClient(statuses);
+    FakeSocket.last.serve(studentState());
+    FakeSocket.last.drop(1006);
+    assert.deepEqual(statuses.at(-1), ["reconnecting", 1000]);
+    const entry = client.answer(5, 1);
+    assert.equal(answers(FakeSocket.all[0]).length, 0);
+    assert.deepEqual(stored(), [{ poll: 5, value: 1, key: entry.key }]);
+
+    assert.equal(runTimer(), 1000);
+    const socket = FakeSocket.last;
+    assert.equal(FakeSocket.all.length, 2);
+    assert.equal(answers(socket).length, 0); // not before the state
+    socket.serve(studentState());
+    const [resent] = answers(socket);
+    assert.equal(resent.key, entry.key);
+    assert.equal(resent.value, 1);
+    assert.deepEqual(stored().map((e) => e.key), [entry.key]); // still kept: no ack yet
+    socket.serve({ type: "ack", ref: resent.ref, for: "answer", poll: 5, key: entry.key, duplicate: true });
+    assert.deepEqual(stored(), []);
+    assert.deepEqual(socket.sent.at(-1), { type: "sync", ref: socket.sent.at(-1).ref }); // learn the first answer
+  },
+
+  "an answer the server already has is not sent again"() {
+    reset();
+    const client = newClient();
+    FakeSocket.last.serve(studentState());
+    FakeSocket.last.drop();
+    client.answer(5, 1);
+    runTimer();
+    FakeSocket.last.serve(studentState({ your_answer: 1 }));
+    assert.equal(answers(FakeSocket.last).length, 0);
+    assert.deepEqual(stored(), []);
+  },
+
+  "an answer to a poll closed meanwhile is reported, not sent"() {
+    reset();
+    const errors = [];
+    const client = newClient([], errors);
+    FakeSocket.last.serve(studentState());
+    FakeSocket.last.drop();
+    client.answer(5, 1);
+    runTimer();
+    FakeSocket.last.serve(studentState({ status: "closed", correct: [1] }));
+    assert.equal(answers(FakeSocket.last).length, 0);
+    assert.deepEqual(errors, ["expired"]);
+    assert.deepEqual(stored(), []);
+  },
+
+  "a refused answer (poll closed) leaves the queue"() {
+    reset();
+    const client = newClient();
+    const socket = FakeSocket.last;
+    socket.serve(studentState());
+    client.answer(5, 1);
+    const [sent] = answers(socket);
+    socket.serve({ type: "error", ref: sent.ref, code: "poll_closed", message: "This poll is closed." });
+    assert.deepEqual(stored(), []);
+    assert.equal(client.pendingAnswer(5), null);
+  },
+
+  "a reloaded page finds its unsent answer in localStorage"() {
+    reset();
+    const first = newClient();
+    FakeSocket.last.serve(studentState());
+    FakeSocket.last.drop();
+    const entry = first.answer(5, 0);
+    first.stopped = true; // the page goes away
+
+    newClient();
+    FakeSocket.last.serve(studentState());
+    assert.deepEqual(answers(FakeSocket.last).map((a) => [a.key, a.value]), [[entry.key, 0]]);
+  },
+
+  "reconnection waits 1, 2, 4, 8 then 15 s, and starts again after a state"() {
+    reset();
+    newClient();
+    const delays = [];
+    for (let i = 0; i < 6; i += 1) {
+      FakeSocket.last.drop(1001);
+      delays.push(runTimer());
+    }
+    assert.deepEqual(delays, [1000, 2000, 4000, 8000, 15000, 15000]);
+    FakeSocket.last.serve(studentState());
+    FakeSocket.last.drop(1000);
+    assert.equal(runTimer(), 1000);
+  },
+
+  "after too many errors the client waits 10 s"() {
+    reset();
+    newClient();
+    FakeSocket.last.drop(4429);
+    assert.equal(runTimer(), 10000);
+  },
+
+  "4403, 4404 and 4410 are final"() {
+    for (const code of [4403, 4404, 4410]) {
+      reset();
+      const statuses = [];
+      newClient(statuses);
+      FakeSocket.last.drop(code);
+      assert.equal(timers.length, 0);
+      assert.deepEqual(statuses.at(-1), ["refused", code]);
+    }
+  },
+
+  "4401 sends the user to log in and back"() {
+    reset();
+    newClient();
+    FakeSocket.last.drop(4401);
+    assert.equal(timers.length, 0);
+    assert.equal(location.assigned, "/accounts/login/?next=%2Flive%2F7%2Fme%2F");
+  },
+
+  "an event about something never seen asks for a fresh state"() {
+    reset();
+    const client = newClient();
+    const socket = FakeSocket.last;
+    socket.serve(studentState());
+    socket.serve({ type: "poll.closed", seq: 11, poll: 6, correct: null, answered: 0, results: {} });
+    assert.equal(socket.sent.at(-1).type, "sync");
+    assert.equal(client.state.poll.id, 5);
+  },
+};
+
+let failed = 0;
+for (const [name, test] of Object.entries(tests)) {
+  try {
+    test();
+    console.log(`ok - ${name}`);
+  } catch (error) {
+    failed += 1;
+    console.log(`not ok - ${name}\n${error.stack}`);
+  }
+}
+process.exitCode = failed ? 1 : 0;
