@@ -90,7 +90,7 @@ def test_scan_checks_in_a_logged_in_student_present(session, student):
     )
     assert row.ip == "10.1.2.3"
     assert timezone.now() - row.checked_in_at < timedelta(seconds=30)
-    assert row.checked_in_at.strftime("%H") in page
+    assert timezone.localtime(row.checked_in_at).strftime("%H:%M") in page
     cookie = client.cookies["rk_device"]
     assert row.device == cookie.value and len(cookie.value) >= 16
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
