@@ -9,9 +9,15 @@ from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.test import Client
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
+from lms.accounts.models import Role
 from lms.asgi import application
+from lms.home.models import HomePage
 from tests.factories import StudentFactory, TeacherFactory
 from tests.factories.attendance import make_session_now
 from tests.factories.classrooms import make_offering, make_term
@@ -29,8 +35,29 @@ class Class:
     course: object
 
 
+def ensure_baseline() -> None:
+    """Put back what migrations made and these tests need (the role groups, Wagtail's page
+    tree and default site): a transactional test empties every table when it ends, and
+    ``post_migrate`` restores content types and permissions only."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    if HomePage.objects.exists():
+        return
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    root = Page.objects.filter(depth=1).first() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=locale)
+    )
+    home = root.add_child(instance=HomePage(title="Rongke", slug="home", locale=locale))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
+    )
+
+
 def make_class(n_students: int = 3, **session_fields) -> Class:
     """A teacher, ``n_students`` enrolled students and a session happening now."""
+    ensure_baseline()
     teacher = TeacherFactory()
     students = [StudentFactory() for _ in range(n_students)]
     course = make_course(teachers=[teacher])
@@ -117,6 +144,19 @@ class Screen:
         await self.communicator.disconnect()
 
 
+async def everyone(klass: Class) -> tuple[Screen, ...]:
+    """The teacher's console, the projector and one phone per student, all connected."""
+    console = await connect(klass.teacher, klass.session)
+    wall = await connect(klass.teacher, klass.session, view="projector")
+    phones = [await connect(student, klass.session) for student in klass.students]
+    return (console, wall, *phones)
+
+
+async def leave_all(*screens: Screen) -> None:
+    for screen in screens:
+        await screen.leave()
+
+
 async def connect(user, session, *, view: str | None = None) -> Screen:
     cookie = await database_sync_to_async(session_cookie)(user)
     communicator = WebsocketCommunicator(
@@ -171,7 +211,7 @@ def apply(state: dict, frame: dict, answers: dict | None = None) -> dict:
             state["checkin"]["students"] = [*listed, frame["student"]]
         if student and "student" in frame and frame["student"]["id"] == state["me"]["id"]:
             state["me"]["checked_in"] = True
-    elif kind == "checkin.window":
+    elif kind in ("checkin.window", "checkin.code"):
         state["checkin"]["open"] = frame["open"]
     elif kind == "poll.opened":
         state["poll"] = frame["poll"]

