@@ -43,7 +43,7 @@ function render(state) {
   const poll = state.poll;
   document.body.classList.toggle("has-poll", Boolean(poll));
   document.body.classList.toggle("checkin-open", Boolean(checkin.open));
-  if (changed("poll", poll)) renderPoll(poll);
+  if (changed("poll", poll, checkin.count)) renderPoll(poll);
   if (changed("checkin", checkin)) renderCheckin(checkin);
   if (checkin.open && !qr && !qrFetching && Date.now() - lastFetch > 5000) refreshCode();
   if (!checkin.open && qr) clearCode();
