@@ -186,13 +186,21 @@ const tests = {
     assert.deepEqual([state.calls[0].at, state.calls[9].at], ["c01", "c10"]); // oldest first
   },
 
-  "a student's view: hidden comments go, mute and own check-in and result are applied"() {
+  "a student's view: hidden comments go; own mute, check-in, vote, hand and result are applied"() {
     const state = studentState({ your_answer: 1 });
     state.comments = [{ id: 1, text: "hi", at: "t", hidden: false }];
     reduce(state, { type: "comment.hidden", seq: 11, comment: 1 }, 10);
     reduce(state, { type: "mute", seq: 12, muted: true }, 10);
     reduce(state, { type: "checkin", seq: 13, count: 4, enrolled: 30, student: { id: 31, name: "Li Hua", number: "1", status: "present", at: "t" } }, 10);
     reduce(state, { type: "poll.closed", seq: 14, poll: 5, correct: [1], answered: 4, results: { counts: [1, 3] } }, 10);
+    state.questions = [{ id: 2, text: "why?", votes: 0, voted: false, answered: false, at: "t" }];
+    reduce(state, { type: "question.votes", seq: 15, question: 2, votes: 1, voted: true }, 10); // own vote
+    reduce(state, { type: "question.votes", seq: 16, question: 2, votes: 2 }, 10); // a classmate's
+    reduce(state, { type: "hand", seq: 17, raised: true }, 10);
+    assert.deepEqual([state.questions[0].votes, state.questions[0].voted], [2, true]);
+    assert.equal(state.me.hand, true);
+    reduce(state, { type: "hand", seq: 18, raised: false }, 10); // lowered by the teacher
+    assert.equal(state.me.hand, false);
     assert.deepEqual(state.comments, []);
     assert.equal(state.me.muted, true);
     assert.equal(state.me.checked_in, true);

@@ -122,6 +122,7 @@ const HANDLERS = {
     const question = (s.questions || []).find((q) => q.id === f.question);
     if (!question) return true;
     question.votes = f.votes;
+    if (typeof f.voted === "boolean") question.voted = f.voted; // the voter's own frame
     s.questions.sort(byVotes);
   },
   "question.answered"(s, f) {
@@ -130,7 +131,12 @@ const HANDLERS = {
     question.answered = true;
   },
   hand(s, f) {
-    if (!Array.isArray(s.hands)) return;
+    if (s.role === "student") {
+      // the student's own hand, raised by them or lowered by the teacher
+      if (s.me && typeof f.raised === "boolean") s.me.hand = f.raised;
+      return;
+    }
+    if (!Array.isArray(s.hands) || !f.student) return;
     s.hands = s.hands.filter((h) => h.student.id !== f.student.id);
     if (f.raised) s.hands.push({ student: f.student, at: f.at || new Date().toISOString() });
   },
