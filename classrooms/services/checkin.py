@@ -44,6 +44,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from classrooms import signals
 from classrooms.models import (
     Attendance,
     AttendanceFlag,
@@ -576,7 +577,8 @@ def check_in(
     shared_device under the "flag" policy; far_away or no_location when the room has a
     location. One row per (session, student) is guaranteed by the unique constraint:
     concurrent calls give one row and two successes. Atomic; writes no AttendanceChange
-    (self check-in has ``changed_by`` None). Callers check nothing else: any user may call
+    (self check-in has ``changed_by`` None); a new row sends ``classrooms.signals.checked_in``
+    after the commit (the live room announces it). Callers check nothing else: any user may call
     it for themselves; rate limiting is the caller's (``is_rate_limited``).
     """
     at = at or _now()
@@ -644,6 +646,9 @@ def check_in(
         except IntegrityError:  # the same student, checked in meanwhile by another request
             existing = Attendance.objects.get(session=session, student=student)
             return _already(existing, session)
+        transaction.on_commit(
+            lambda: signals.checked_in.send(sender=Attendance, attendance=attendance)
+        )
     status = attendance.get_status_display()
     return CheckInResult(
         ok=True,

@@ -22,6 +22,7 @@ from classrooms.models import (
     SessionStatus,
 )
 from classrooms.services import checkin
+from classrooms.signals import checked_in
 from tests.conftest import login_client
 from tests.factories import StudentFactory, TeacherFactory
 from tests.factories.attendance import make_attendance, make_session_now
@@ -128,6 +129,25 @@ def test_check_in_never_downgrades_a_status_set_by_the_teacher(session, student,
     assert "already recorded: Excused" in response.content.decode()
     row.refresh_from_db()
     assert (row.status, row.method, row.changed_by) == ("excused", "manual", teacher)
+
+
+def test_a_new_check_in_is_announced_after_the_commit_once(
+    session, student, django_capture_on_commit_callbacks
+):
+    received = []
+
+    def receiver(sender, attendance, **kwargs):
+        received.append(attendance.pk)
+
+    checked_in.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            client = login_client(student)
+            client.get(scan_path(session), follow=True)
+            client.get(scan_path(session), follow=True)  # already checked in: no news
+    finally:
+        checked_in.disconnect(receiver)
+    assert received == [Attendance.objects.get(session=session).pk]
 
 
 # --- refusals of the token itself ----------------------------------------------------------

@@ -14,9 +14,11 @@ from tests.factories import StudentFactory, TeacherFactory
 from tests.factories.attendance import make_session_now
 from tests.factories.classrooms import make_offering, make_term
 from tests.factories.courses import make_course
+from tests.live.roomkit import ensure_baseline
 
 
 def _session_and_student():
+    ensure_baseline()  # role groups and page tree: an earlier transactional test emptied them
     teacher, student = TeacherFactory(), StudentFactory()
     offering = make_offering(
         course=make_course(teachers=[teacher]),
