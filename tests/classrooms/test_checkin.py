@@ -393,6 +393,26 @@ def test_scan_while_logged_out_completes_after_login_as_of_the_scan(offering, st
     assert "checkin_scan" not in client.session
 
 
+def test_closing_check_in_after_the_scan_does_not_undo_it(session, student, teacher):
+    from tests.factories.accounts import PASSWORD
+
+    client = Client()
+    client.get(scan_path(session))
+    login_client(teacher).post(reverse("classrooms:checkin_close", args=[session.pk]))
+    complete = reverse("classrooms:checkin_complete")
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": student.number, "password": PASSWORD, "next": complete},
+        follow=True,
+    )
+    assert response.context["result"].created  # the window was open when the code was scanned
+    # A scan made after the close is refused.
+    other = StudentFactory()
+    Enrolment.objects.create(offering=session.offering, student=other)
+    response = login_client(other).get(scan_path(session), follow=True)
+    assert refused(response, "not_open")
+
+
 def test_scan_older_than_ten_minutes_does_not_complete(session, student, monkeypatch):
     client = Client()
     client.get(scan_path(session))
@@ -436,6 +456,19 @@ def test_typed_code_checks_in(session, student):
     row = Attendance.objects.get(session=session, student=student)
     assert (row.method, row.status) == (CheckInMethod.CODE, AttendanceStatus.PRESENT)
     assert row.device == client.cookies["rk_device"].value
+
+
+def test_typed_code_carries_the_location_for_rooms_that_have_one(session, student):
+    Room.objects.create(name=session.room, latitude="31.230400", longitude="121.473700")
+    client = login_client(student)
+    page = client.get(reverse("classrooms:checkin_code")).content.decode()
+    assert "data-checkin-locate" in page  # the page asks the browser for its location
+    response = client.post(
+        reverse("classrooms:checkin_code"),
+        {"code": checkin.current_code(session).code, "latitude": "31.3", "longitude": "121.4737"},
+    )
+    assert response.context["result"].created
+    assert Attendance.objects.get(student=student).flags == ["far_away"]
 
 
 def test_typed_code_refusals(session, other_class, student):
