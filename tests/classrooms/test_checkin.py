@@ -3,7 +3,7 @@ refusal (each says why and changes nothing)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -30,6 +30,16 @@ from tests.factories.classrooms import make_offering, make_session, make_term
 from tests.factories.courses import make_course
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def midday(monkeypatch):
+    """The clock starts at noon today and runs on, so a session made "now" never straddles
+    midnight (check-in opens by hand only on a session's own day)."""
+    real_now = timezone.now
+    started = real_now()
+    noon = timezone.make_aware(datetime.combine(timezone.localdate(started), time(12)))
+    monkeypatch.setattr(timezone, "now", lambda: noon + (real_now() - started))
 
 
 @pytest.fixture(autouse=True)

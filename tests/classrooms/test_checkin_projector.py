@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from classrooms.models import AttendancePolicy, CheckInWindow, Enrolment, ManualState
 from classrooms.services import checkin
+from tests.classrooms.test_checkin import midday  # noqa: F401 - noon today, every test
 from tests.conftest import login_client
 from tests.factories import ReviewerFactory, StudentFactory, TeacherFactory
 from tests.factories.attendance import make_attendance, make_session_now
