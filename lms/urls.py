@@ -15,6 +15,7 @@ urlpatterns = [
     path("dashboard/", include("lms.home.urls")),
     path("learn/", include("courses.urls")),
     path("classes/", include("classrooms.urls")),
+    path("live/", include("live.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -31,6 +31,7 @@ def test_a_student_sees_check_in_now_and_leave_for_later(offering, student):
     week = reverse("classrooms:my_week") + f"?start={current.date.isoformat()}"
     page = login_client(student).get(week).content.decode()
     assert reverse("classrooms:checkin_code") in page
+    assert reverse("live:student", args=[current.pk]) in page
     assert reverse("classrooms:leave_request", args=[later.pk]) in page
     assert reverse("classrooms:leave_request", args=[current.pk]) not in page
 
@@ -41,3 +42,4 @@ def test_a_teacher_sees_the_check_in_screen_and_attendance(offering, teacher):
     page = login_client(teacher).get(week).content.decode()
     assert reverse("classrooms:checkin_projector", args=[session.pk]) in page
     assert reverse("classrooms:attendance_session", args=[session.pk]) in page
+    assert reverse("live:console", args=[session.pk]) in page
