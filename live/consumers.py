@@ -189,7 +189,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.refuse(ref, "forbidden", _("You may not do this here."))
             return
         try:
-            await getattr(self, method)(content, ref)
+            # Services word their refusals in the active language (it follows the call
+            # into the database thread).
+            with translation.override(self.language):
+                await getattr(self, method)(content, ref)
         except Refused as refusal:
             await self.refuse(ref, refusal.code, refusal.message)
         except Exception:

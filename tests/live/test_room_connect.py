@@ -62,3 +62,15 @@ async def test_refusals_close_with_the_documented_codes():
     await db(klass.session.save)()
     assert await close_code(klass.students[0], klass.session.pk) == 4410
     assert await db(LiveRoom.objects.count)() == 0
+
+
+def test_messages_follow_the_language_cookie_then_the_browser():
+    from live.consumers import language_of
+
+    def scope(cookie=b"", accept=b""):
+        return {"headers": [(b"cookie", cookie), (b"accept-language", accept)]}
+
+    assert language_of(scope()) == "en"
+    assert language_of(scope(accept=b"zh-CN,zh;q=0.9,en;q=0.8")) == "zh-hans"
+    assert language_of(scope(cookie=b"django_language=en", accept=b"zh-CN")) == "en"
+    assert language_of(scope(cookie=b"bad cookie;;=", accept=b"fr")) == "en"
