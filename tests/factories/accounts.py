@@ -27,7 +27,8 @@ def _role_factory(role: Role, prefix: str) -> type[UserFactory]:
         @factory.post_generation
         def add_role(self, create, extracted, **kwargs):
             if create:
-                self.groups.add(Group.objects.get(name=role.value))
+                # get_or_create: a transactional test flushes the groups the migration made.
+                self.groups.add(Group.objects.get_or_create(name=role.value)[0])
 
     RoleUserFactory.__name__ = RoleUserFactory.__qualname__ = f"{role.name.title()}Factory"
     return RoleUserFactory
