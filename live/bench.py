@@ -17,6 +17,17 @@ Frames from the client (JSON objects, ``ref`` echoed in the ``ack``):
   receives ``{"type": "<type>", "seq": n, ...fields}``;
 - ``{"type": "answer", "poll": ..., "key": "...", "value": ...}``: ``ack`` with ``for``
   "answer", ``poll``, ``key`` and ``duplicate: false``.
+
+``RONGKE_BENCH_PATCH`` (comma-separated, read when this module is imported, so only where
+RONGKE_BENCH=1 routes it) tries two changes to Channels on the whole server, the product's
+consumer included, to measure them before anyone adopts them:
+
+- ``clean``: the in-memory channel layer drops expired messages and group members at most
+  once a second instead of on every ``receive`` (a walk over every channel and group
+  member, so a broadcast to N consumers costs O(N²));
+- ``dispatch``: a ``room.event`` group message is handed to its handler without
+  ``aclose_old_connections()``, a trip to a worker thread that Channels makes before every
+  handler although group handlers touch no database.
 """
 
 from __future__ import annotations
@@ -24,6 +35,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
+import time
 from collections import defaultdict
 from urllib.parse import parse_qs
 
@@ -38,6 +51,42 @@ RESULTS_INTERVAL = 0.25  # seconds: at most 4 result updates a second per room
 _seq: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
 _answers: dict[str, int] = defaultdict(int)
 _results_pending: set[str] = set()
+
+
+def apply_patches(names: str) -> list[str]:
+    """Apply the experiments named in ``names`` (see the module's docstring); returns them."""
+    applied = []
+    wanted = {name.strip() for name in names.split(",") if name.strip()}
+    if "clean" in wanted:
+        from channels.layers import InMemoryChannelLayer
+
+        clean_every_receive = InMemoryChannelLayer._clean_expired
+
+        def clean_once_a_second(layer):
+            now = time.monotonic()
+            if now - getattr(layer, "_bench_cleaned_at", 0.0) >= 1.0:
+                layer._bench_cleaned_at = now
+                clean_every_receive(layer)
+
+        InMemoryChannelLayer._clean_expired = clean_once_a_second
+        applied.append("clean")
+    if "dispatch" in wanted:
+        from channels.consumer import AsyncConsumer
+
+        dispatch_with_close = AsyncConsumer.dispatch
+
+        async def dispatch(consumer, message):
+            handler = getattr(consumer, "room_event", None)
+            if message.get("type") == "room.event" and handler is not None:
+                return await handler(message)
+            return await dispatch_with_close(consumer, message)
+
+        AsyncConsumer.dispatch = dispatch
+        applied.append("dispatch")
+    return applied
+
+
+apply_patches(os.environ.get("RONGKE_BENCH_PATCH", ""))
 
 
 def _encode(frame: dict) -> str:

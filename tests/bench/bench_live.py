@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import sys
@@ -369,6 +370,11 @@ def main() -> int:
         help="a PostgreSQL server URL (postgres://user@host:port/NAME); NAME is created and "
         "dropped. Default: SQLite in a throwaway file",
     )
+    parser.add_argument(
+        "--patch",
+        default="",
+        help="experiments for the server, see live/bench.py: clean, dispatch or clean,dispatch",
+    )
     parser.add_argument("--application", default="lms.asgi:application")
     args = parser.parse_args()
     sizes = [int(n) for n in args.students.split(",")]
@@ -378,18 +384,25 @@ def main() -> int:
         print(f"open files limit {limit} is too low for {max(sizes)} clients", file=sys.stderr)
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="bench-live-", dir="/tmp"))
+    extra = {"RONGKE_BENCH": "1", "RONGKE_BENCH_PATCH": args.patch}
     if args.database_url:
         name = args.database_url.rsplit("/", 1)[-1] or "rongke_bench_live"
         with postgres_database(args.database_url, name) as url:
-            return _run(
-                bench_env(database_url=url, extra={"RONGKE_BENCH": "1"}),
-                sizes,
-                consumers,
-                workdir,
-                args,
-            )
-    env = bench_env(sqlite_path=workdir / "db.sqlite3", extra={"RONGKE_BENCH": "1"})
+            return _run(bench_env(database_url=url, extra=extra), sizes, consumers, workdir, args)
+    env = bench_env(sqlite_path=workdir / "db.sqlite3", extra=extra)
     return _run(env, sizes, consumers, workdir, args)
+
+
+async def bare_is_routed(server) -> bool:
+    from websockets.asyncio.client import connect as ws_connect
+    from websockets.exceptions import InvalidStatus
+
+    try:
+        async with ws_connect(server.ws_url("/ws/bench/probe/"), origin=server.origin) as ws:
+            await asyncio.wait_for(ws.recv(), 10)
+        return True
+    except InvalidStatus:
+        return False
 
 
 def _run(env, sizes, consumers, workdir: Path, args) -> int:
@@ -399,9 +412,11 @@ def _run(env, sizes, consumers, workdir: Path, args) -> int:
     started = time.perf_counter()
     klass = build_class(max(sizes))
     cookies = session_cookies([klass.teacher, *klass.students])
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"one room, {max(sizes)} enrolled students, session {klass.session.pk} "
-        f"(built in {time.perf_counter() - started:.1f} s); server log in {workdir}"
+        f"(built in {time.perf_counter() - started:.1f} s); {os.cpu_count()} cores, load "
+        f"{load}; patches: {args.patch or 'none'}; server log in {workdir}"
     )
     session_id = klass.session.pk
 
@@ -411,6 +426,13 @@ def _run(env, sizes, consumers, workdir: Path, args) -> int:
     server = start_daphne(env, log_dir=workdir, application=args.application)
     rounds = []
     try:
+        if "bare" in consumers and not asyncio.run(bare_is_routed(server)):
+            print(
+                "The bare consumer is not routed (live/routing.py has to add live.bench's "
+                "websocket_urlpatterns when RONGKE_BENCH=1): running the product alone.",
+                file=sys.stderr,
+            )
+            consumers = [c for c in consumers if c != "bare"]
         for n in sizes:
             for name in consumers:
                 if name == "product":
