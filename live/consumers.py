@@ -221,9 +221,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=json.dumps(frame, ensure_ascii=False))
 
     async def ack(self, ref, kind: str, outcome) -> None:
-        """Acknowledge (the service's transaction has committed), then broadcast."""
-        await self.send_frame({"type": "ack", "ref": ref, "for": kind, **outcome.ack})
+        """Broadcast, then acknowledge (the service's transaction has committed). In this
+        order, what a client does after an ack is numbered and sent after the events of what
+        it acknowledges, so screens see a chain of actions in order."""
         await broadcast(outcome.events)
+        await self.send_frame({"type": "ack", "ref": ref, "for": kind, **outcome.ack})
 
     # --- group messages: forward only ------------------------------------------------------
     async def room_event(self, message):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from classrooms.models import Attendance, AttendanceStatus, Enrolment, Session
@@ -32,11 +32,12 @@ def enrolled_count(session: Session) -> int:
 
 
 def attendees(session: Session):
-    """Attendance rows of students checked in (present or late), in check-in order."""
+    """Attendance rows of students checked in (present or late), in check-in order (then by
+    student id; rows without a time, marked by hand, first)."""
     return (
         Attendance.objects.filter(session=session, status__in=ATTENDED)
         .select_related("student")
-        .order_by("checked_in_at", "id")
+        .order_by(F("checked_in_at").asc(nulls_first=True), "student_id")
     )
 
 

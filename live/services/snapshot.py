@@ -157,7 +157,7 @@ def snapshot(room: LiveRoom, user, role: str, *, now: datetime | None = None) ->
     if teacher:
         state["hands"] = [
             {"student": person(h.student), "at": iso(h.raised_at)}
-            for h in raised.select_related("student").order_by("raised_at", "id")
+            for h in raised.select_related("student").order_by("raised_at", "student_id")
         ]
 
     calls = (

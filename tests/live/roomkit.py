@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -24,6 +25,18 @@ from tests.factories.classrooms import make_offering, make_term
 from tests.factories.courses import make_course
 
 ORIGIN = (b"origin", b"http://testserver")
+
+
+@pytest.fixture
+async def fresh_channel_layer():
+    """A new channel layer for each test: each test has its own event loop, and a Redis
+    layer left waiting by a failed test would otherwise fail the next ones too."""
+    yield
+    from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
+
+    layer = channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    if hasattr(layer, "close_pools"):
+        await layer.close_pools()
 
 
 @dataclass
@@ -192,95 +205,148 @@ def is_right(poll: dict, answer) -> bool | None:
     return None
 
 
+def _by_time(items: list, at=lambda item: item["at"], key=lambda item: item["id"]) -> list:
+    return sorted(items, key=lambda item: (at(item) or "", key(item)))
+
+
 def _sort_questions(questions: list) -> None:
     questions.sort(key=lambda q: (-q["votes"], q["at"], q["id"]))
 
 
-def apply(state: dict, frame: dict, answers: dict | None = None) -> dict:
-    """Apply one frame received after ``state`` to it (in place), as a client would."""
-    kind = frame["type"]
-    teacher, student = state["role"] == "teacher", state["role"] == "student"
-    poll = state.get("poll")
-    if "seq" in frame and kind not in ("ack", "error"):
-        state["seq"] = max(state["seq"], frame["seq"])
-    if kind == "checkin":
-        state["checkin"]["count"] = frame["count"]
-        state["checkin"]["enrolled"] = frame["enrolled"]
-        if "student" in frame and "students" in state["checkin"]:
-            listed = [s for s in state["checkin"]["students"] if s["id"] != frame["student"]["id"]]
-            state["checkin"]["students"] = [*listed, frame["student"]]
-        if student and "student" in frame and frame["student"]["id"] == state["me"]["id"]:
-            state["me"]["checked_in"] = True
-    elif kind in ("checkin.window", "checkin.code"):
-        state["checkin"]["open"] = frame["open"]
-    elif kind == "poll.opened":
-        state["poll"] = frame["poll"]
-        if "prepared" in state:
-            state["prepared"] = [p for p in state["prepared"] if p["id"] != frame["poll"]["id"]]
-    elif kind == "poll.results" and poll and poll["id"] == frame["poll"]:
-        poll["answered"], poll["results"] = frame["answered"], frame["results"]
-    elif kind == "poll.closed" and poll and poll["id"] == frame["poll"]:
-        poll["status"] = "closed"
-        poll["correct"] = frame["correct"]
-        poll["answered"], poll["results"] = frame["answered"], frame["results"]
-        if student:
-            poll["you_were_right"] = is_right(poll, poll["your_answer"])
-    elif kind == "comment":
-        comments = [c for c in state["comments"] if c["id"] != frame["comment"]["id"]]
-        state["comments"] = [*comments, frame["comment"]][-50:]
-    elif kind == "comment.hidden":
-        if teacher:
-            for comment in state["comments"]:
-                if comment["id"] == frame["comment"]:
-                    comment["hidden"] = True
-        else:
-            state["comments"] = [c for c in state["comments"] if c["id"] != frame["comment"]]
-    elif kind == "question":
-        if all(q["id"] != frame["question"]["id"] for q in state["questions"]):
-            state["questions"].append(frame["question"])
-        _sort_questions(state["questions"])
-    elif kind == "question.votes":
-        for question in state["questions"]:
-            if question["id"] == frame["question"]:
-                question["votes"] = frame["votes"]
-                if "voted" in frame:
-                    question["voted"] = frame["voted"]
-        _sort_questions(state["questions"])
-    elif kind == "question.answered":
-        for question in state["questions"]:
-            if question["id"] == frame["question"]:
+class Reducer:
+    """What a client does with the frames after its ``state``, as docs/live-protocol.md
+    says: events from different screens may arrive out of order, so for each thing an event
+    sets, the last ``seq`` applied is kept and an older event about it is ignored."""
+
+    def __init__(self, state: dict, answers: dict | None = None):
+        self.state = json.loads(json.dumps(state))
+        self.answers = answers or {}  # key -> value the page sent
+        self.marks: dict[tuple, int] = {}
+        self.votes: dict[int, int] = {}  # question id -> votes last applied
+
+    def newer(self, thing: tuple, seq: int) -> bool:
+        if seq <= self.marks.get(thing, -1):
+            return False
+        self.marks[thing] = seq
+        return True
+
+    def apply(self, frame: dict) -> None:
+        state = self.state
+        kind, seq = frame["type"], frame.get("seq")
+        teacher, student = state["role"] == "teacher", state["role"] == "student"
+        poll = state.get("poll")
+        if kind == "state":
+            self.__init__(frame, self.answers)
+            return
+        if seq is not None and kind not in ("ack", "error"):
+            state["seq"] = max(state["seq"], seq)
+        checkin = state["checkin"]
+        if kind == "checkin":
+            if self.newer(("checkin count",), seq):
+                checkin["count"], checkin["enrolled"] = frame["count"], frame["enrolled"]
+            if "student" in frame and "students" in checkin:
+                others = [s for s in checkin["students"] if s["id"] != frame["student"]["id"]]
+                checkin["students"] = _by_time([*others, frame["student"]])
+            if student and frame.get("student", {}).get("id") == state["me"]["id"]:
+                state["me"]["checked_in"] = True
+        elif kind == "checkin.window":
+            if self.newer(("checkin open",), seq):
+                checkin["open"] = frame["open"]
+        elif kind == "checkin.code":
+            checkin["open"] = frame["open"]  # true now
+        elif kind == "poll.opened":
+            if self.newer(("current poll",), seq):
+                state["poll"] = frame["poll"]
+                self.newer(("poll", frame["poll"]["id"]), seq)
+            if "prepared" in state:
+                state["prepared"] = [p for p in state["prepared"] if p["id"] != frame["poll"]["id"]]
+        elif kind == "poll.results":
+            current = poll and poll["id"] == frame["poll"] and poll["status"] == "open"
+            if current and self.newer(("poll", frame["poll"]), seq):
+                poll["answered"], poll["results"] = frame["answered"], frame["results"]
+        elif kind == "poll.closed":
+            self.marks[("poll", frame["poll"])] = 2**63  # final
+            if poll and poll["id"] == frame["poll"]:
+                poll["status"] = "closed"
+                poll["correct"] = frame["correct"]
+                poll["answered"], poll["results"] = frame["answered"], frame["results"]
+                if student:
+                    poll["you_were_right"] = is_right(poll, poll["your_answer"])
+        elif kind == "comment":
+            comment = frame["comment"]
+            hidden = ("hidden comment", comment["id"]) in self.marks
+            if hidden and not teacher:
+                return
+            comment = {**comment, "hidden": comment["hidden"] or hidden}
+            others = [c for c in state["comments"] if c["id"] != comment["id"]]
+            state["comments"] = _by_time([*others, comment])[-50:]
+        elif kind == "comment.hidden":
+            self.marks[("hidden comment", frame["comment"])] = seq
+            if teacher:
+                for comment in state["comments"]:
+                    if comment["id"] == frame["comment"]:
+                        comment["hidden"] = True
+            else:
+                state["comments"] = [c for c in state["comments"] if c["id"] != frame["comment"]]
+        elif kind == "question":
+            question = dict(frame["question"])
+            if question["id"] in self.votes:  # its votes came first
+                question["votes"] = self.votes[question["id"]]
+            if ("answered", question["id"]) in self.marks:
                 question["answered"] = True
-    elif kind == "hand":
-        if teacher:
-            hands = [h for h in state["hands"] if h["student"]["id"] != frame["student"]["id"]]
-            if frame["raised"]:
-                hands.append({"student": frame["student"], "at": frame["at"]})
-            state["hands"] = hands
-        elif student:
-            state["me"]["hand"] = frame["raised"]
-    elif kind == "call":
-        calls = [c for c in state["calls"] if c["id"] != frame["id"]]
-        state["calls"] = [*calls, {k: frame[k] for k in ("id", "student", "at")}][-10:]
-    elif kind == "mute":
-        if teacher:
-            muted = set(state["muted"]) - {frame["student"]}
-            state["muted"] = sorted(muted | ({frame["student"]} if frame["muted"] else set()))
-        elif student:
-            state["me"]["muted"] = frame["muted"]
-    elif kind == "ack" and frame["for"] == "answer" and student:
-        # the page keeps what it sent: the acknowledged answer is this poll's answer
-        mine = poll and poll["id"] == frame["poll"] and poll["your_answer"] is None
-        if mine and not frame["duplicate"]:
-            poll["your_answer"] = (answers or {}).get(frame["key"])
-    return state
+            if all(q["id"] != question["id"] for q in state["questions"]):
+                state["questions"].append(question)
+            _sort_questions(state["questions"])
+        elif kind == "question.votes":
+            if "voted" in frame:
+                for question in state["questions"]:
+                    if question["id"] == frame["question"]:
+                        question["voted"] = frame["voted"]
+            if self.newer(("votes", frame["question"]), seq):
+                self.votes[frame["question"]] = frame["votes"]
+                for question in state["questions"]:
+                    if question["id"] == frame["question"]:
+                        question["votes"] = frame["votes"]
+            _sort_questions(state["questions"])
+        elif kind == "question.answered":
+            self.marks[("answered", frame["question"])] = seq
+            for question in state["questions"]:
+                if question["id"] == frame["question"]:
+                    question["answered"] = True
+        elif kind == "hand":
+            who = frame["student"]["id"] if teacher else state.get("me", {}).get("id")
+            if not self.newer(("hand", who), seq):
+                return
+            if teacher:
+                hands = [h for h in state["hands"] if h["student"]["id"] != who]
+                if frame["raised"]:
+                    hands.append({"student": frame["student"], "at": frame["at"]})
+                state["hands"] = _by_time(hands, key=lambda h: h["student"]["id"])
+            elif student:
+                state["me"]["hand"] = frame["raised"]
+        elif kind == "call":
+            calls = [c for c in state["calls"] if c["id"] != frame["id"]]
+            state["calls"] = _by_time([*calls, {k: frame[k] for k in ("id", "student", "at")}])
+            state["calls"] = state["calls"][-10:]
+        elif kind == "mute":
+            who = frame["student"] if teacher else state.get("me", {}).get("id")
+            if not self.newer(("mute", who), seq):
+                return
+            if teacher:
+                muted = set(state["muted"]) - {who}
+                state["muted"] = sorted(muted | ({who} if frame["muted"] else set()))
+            elif student:
+                state["me"]["muted"] = frame["muted"]
+        elif kind == "ack" and frame["for"] == "answer" and student:
+            # the page keeps what it sent: the acknowledged answer is this poll's answer
+            mine = poll and poll["id"] == frame["poll"] and poll["your_answer"] is None
+            if mine and not frame["duplicate"]:
+                poll["your_answer"] = self.answers.get(frame["key"])
 
 
 def replay(screen: Screen) -> dict:
     """The screen's first state with every frame it received since applied."""
-    state = json.loads(json.dumps(screen.state))
+    reducer = Reducer(screen.state, screen.answers)
     for frame in screen.frames[1:]:
-        if frame["type"] == "state":
-            state = json.loads(json.dumps(frame))
-        else:
-            apply(state, frame, screen.answers)
-    return state
+        reducer.apply(frame)
+    return reducer.state

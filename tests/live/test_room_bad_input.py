@@ -9,9 +9,18 @@ from channels.db import database_sync_to_async as db
 from classrooms.models import ClassAnswer
 from live.models import Comment, LiveRoom, Mute, Poll, RandomCall
 from tests.factories.attendance import make_attendance
-from tests.live.roomkit import connect, everyone, leave_all, make_class
+from tests.live.roomkit import (
+    connect,
+    everyone,
+    fresh_channel_layer,  # noqa: F401 (a fixture)
+    leave_all,
+    make_class,
+)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_channel_layer"),
+]
 
 
 async def counts():

@@ -7,9 +7,17 @@ from channels.db import database_sync_to_async as db
 from classrooms.models import SessionStatus
 from live.models import LiveRoom
 from tests.factories import StudentFactory, TeacherFactory
-from tests.live.roomkit import close_code, connect, make_class
+from tests.live.roomkit import (
+    close_code,
+    connect,
+    fresh_channel_layer,  # noqa: F401 (a fixture)
+    make_class,
+)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_channel_layer"),
+]
 
 
 async def test_an_enrolled_student_joins_as_student_and_gets_the_state_first():

@@ -8,9 +8,17 @@ from django.core.cache import cache
 from classrooms.signals import checked_in
 from live.models import Comment, RandomCall
 from tests.factories.attendance import make_attendance
-from tests.live.roomkit import everyone, leave_all, make_class
+from tests.live.roomkit import (
+    everyone,
+    fresh_channel_layer,  # noqa: F401 (a fixture)
+    leave_all,
+    make_class,
+)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_channel_layer"),
+]
 
 
 @pytest.fixture(autouse=True)

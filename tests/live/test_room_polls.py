@@ -11,9 +11,18 @@ from django.utils import timezone
 from classrooms.models import ClassAnswer
 from live.models import LiveRoom, Poll
 from tests.factories.courses import single_choice
-from tests.live.roomkit import connect, everyone, leave_all, make_class
+from tests.live.roomkit import (
+    connect,
+    everyone,
+    fresh_channel_layer,  # noqa: F401 (a fixture)
+    leave_all,
+    make_class,
+)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_channel_layer"),
+]
 
 TYPED = {
     "type": "poll.open",

@@ -10,9 +10,19 @@ from classrooms.signals import checked_in
 from live.models import Poll
 from live.services import join
 from tests.factories.attendance import make_attendance
-from tests.live.roomkit import Screen, connect, leave_all, make_class, replay
+from tests.live.roomkit import (
+    Screen,
+    connect,
+    fresh_channel_layer,  # noqa: F401 (a fixture)
+    leave_all,
+    make_class,
+    replay,
+)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_channel_layer"),
+]
 
 
 async def drain(screen: Screen) -> None:
