@@ -311,13 +311,19 @@ def with_database_name(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def database_name(url: str) -> str:
+    """The database named in ``url`` (its path, without any options)."""
+    return urlsplit(url).path.lstrip("/")
+
+
 @contextlib.contextmanager
 def postgres_database(server_url: str, name: str):
     """Create the database ``name`` on the server of ``server_url`` (dropping any leftover of
-    the same name), yield its URL, drop it afterwards."""
+    the same name), yield its URL (with the options of ``server_url``, e.g. ``?pool=true``),
+    drop it afterwards."""
     import psycopg
 
-    admin_url = with_database_name(server_url, "postgres")
+    admin_url = urlunsplit(urlsplit(server_url)._replace(path="/postgres", query=""))
 
     def run(statement: str) -> None:
         with psycopg.connect(admin_url, autocommit=True) as connection:

@@ -4,13 +4,14 @@ Run: .venv/bin/python -m tests.bench.bench_checkin        # --students 300 --con
 
 For each backend (SQLite in a throwaway file, the embedded default; PostgreSQL in a database
 created and dropped for the run, --postgres-url), in a process of its own: build a class of
-N enrolled students logged in through the session store, start Daphne (DEBUG off), wait for
-the start of a rotation step, then let ``--concurrency`` threads (http.client, one new
-connection per check-in, like phones) check every student in: GET the QR URL of the current
-step (``current_code``, read here from the shared database), then follow the redirect to the
-completion page with the cookies it set. 10% of the students scan twice at the same moment
-(a double tap): the second scan must not make a second row (it answers "already checked in",
-or "no scan waiting" when the first took its scan).
+N enrolled students logged in through the session store, start Daphne (DEBUG off; with
+--servers 2, two processes on the one database, students spread over them as a proxy would
+spread phones) and wait for the start of a rotation step. Then ``--concurrency`` threads
+(http.client, one new connection per check-in, like phones) check every student in: GET the
+QR URL of the current step (``current_code``, read here from the shared database), then
+follow the redirect to the completion page with the cookies it set. 10% of the students scan
+twice at the same moment (a double tap): the second scan must not make a second row (it
+answers "already checked in", or "no scan waiting" when the first took its scan).
 
 Latency is per check-in, from the scan request to the result page. Errors are HTTP errors,
 exceptions, and refusals other than those duplicates. Exit status 1 when there is an error,
@@ -38,11 +39,13 @@ from tests.bench._server import (
     HOST,
     bench_env,
     build_class,
+    database_name,
+    launch_daphne,
     percentile,
     postgres_database,
     session_cookies,
     setup_django,
-    start_daphne,
+    wait_healthy,
 )
 
 _REASON_RE = re.compile(rb'data-reason="([a-z_]+)"')
@@ -68,6 +71,7 @@ class Result:
     backend: str
     students: int
     concurrency: int
+    servers: int
     p50_ms: float
     p99_ms: float
     max_ms: float
@@ -151,7 +155,7 @@ def run_backend(backend: str, args) -> Result:
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-checkin-{backend}-", dir="/tmp"))
     if backend == "sqlite":
         return _burst(backend, bench_env(sqlite_path=workdir / "db.sqlite3"), workdir, args)
-    name = args.postgres_url.rsplit("/", 1)[-1]
+    name = database_name(args.postgres_url)
     with postgres_database(args.postgres_url, name) as url:
         return _burst(backend, bench_env(database_url=url), workdir, args)
 
@@ -168,11 +172,13 @@ def _burst(backend: str, env: dict[str, str], workdir: Path, args) -> Result:
     codes = Codes(klass.session)
     connections.close_all()
 
-    server = start_daphne(env, log_dir=workdir)
+    servers = [launch_daphne(env, log_dir=workdir) for _ in range(args.servers)]
     try:
-        # Warm up the server's code paths with a refused scan (the teacher's, a bad token).
-        bad = codes.current().rstrip("/").rsplit("/", 1)[0] + "/AAAAAAAAAAAAAAAA/"
-        _get(server.port, bad, {"sessionid": teacher_cookie})
+        for server in servers:
+            wait_healthy(server)
+            # Warm up the server's code paths with a refused scan (the teacher's, a bad token).
+            bad = codes.current().rstrip("/").rsplit("/", 1)[0] + "/AAAAAAAAAAAAAAAA/"
+            _get(server.port, bad, {"sessionid": teacher_cookie})
 
         rng = random.Random(5)
         order = list(range(args.students))
@@ -192,14 +198,18 @@ def _burst(backend: str, env: dict[str, str], workdir: Path, args) -> Result:
             done = list(
                 pool.map(
                     lambda a: check_in(
-                        server.port, codes, a, cookies[klass.students[a.student].pk]
+                        servers[a.student % len(servers)].port,
+                        codes,
+                        a,
+                        cookies[klass.students[a.student].pk],
                     ),
                     attempts,
                 )
             )
         wall = time.perf_counter() - started
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
 
     rows = Attendance.objects.filter(session=klass.session)
     row_count = rows.count()
@@ -219,6 +229,7 @@ def _burst(backend: str, env: dict[str, str], workdir: Path, args) -> Result:
         backend=backend,
         students=args.students,
         concurrency=args.concurrency,
+        servers=args.servers,
         p50_ms=statistics.median(latencies),
         p99_ms=percentile(latencies, 0.99),
         max_ms=max(latencies),
@@ -236,13 +247,13 @@ def _burst(backend: str, env: dict[str, str], workdir: Path, args) -> Result:
 def print_table(results: list[Result]) -> None:
     print()
     print(
-        "| backend | students | concurrency | p50 | p99 | max | errors | rows | successes | "
-        "duplicates | wall |"
+        "| backend | servers | students | concurrency | p50 | p99 | max | errors | rows | "
+        "successes | duplicates | wall |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         print(
-            f"| {r.backend} | {r.students} ({r.attempts} scans) | {r.concurrency} | "
+            f"| {r.backend} | {r.servers} | {r.students} ({r.attempts} scans) | {r.concurrency} | "
             f"{r.p50_ms:.0f} ms | {r.p99_ms:.0f} ms | {r.max_ms:.0f} ms | {r.errors} | "
             f"{r.rows} | {r.successes} | {r.duplicates} | {r.wall_s:.2f} s |"
         )
@@ -263,6 +274,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--duplicates", type=float, default=0.10, help="share scanning twice")
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument(
+        "--servers", type=int, default=1, help="Daphne processes; students spread over them"
+    )
     parser.add_argument(
         "--postgres-url",
         default="postgres://postgres@127.0.0.1:5432/rongke_bench_checkin",

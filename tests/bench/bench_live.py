@@ -41,6 +41,7 @@ from tests.bench._server import (
     bench_env,
     build_class,
     cookie_header,
+    database_name,
     percentile,
     postgres_database,
     raise_open_files_limit,
@@ -386,7 +387,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-live-", dir="/tmp"))
     extra = {"RONGKE_BENCH": "1", "RONGKE_BENCH_PATCH": args.patch}
     if args.database_url:
-        name = args.database_url.rsplit("/", 1)[-1] or "rongke_bench_live"
+        name = database_name(args.database_url) or "rongke_bench_live"
         with postgres_database(args.database_url, name) as url:
             return _run(bench_env(database_url=url, extra=extra), sizes, consumers, workdir, args)
     env = bench_env(sqlite_path=workdir / "db.sqlite3", extra=extra)
