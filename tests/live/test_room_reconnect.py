@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from classrooms.signals import checked_in
-from live.models import Poll
+from live.models import Poll, RoomQuestion
 from live.services import join
 from tests.factories.attendance import make_attendance
 from tests.live.roomkit import (
@@ -150,3 +150,53 @@ async def test_events_already_in_the_state_are_not_sent_again():
     await console.request(type="call")
     assert (await phone.expect("call"))["seq"] == state["seq"] + 1
     await leave_all(console, phone)
+
+
+async def test_screens_stay_equal_when_many_act_at_once():
+    import asyncio
+
+    cache.clear()
+    klass = await db(make_class)(6)
+    console = await connect(klass.teacher, klass.session)
+    wall = await connect(klass.teacher, klass.session, view="projector")
+    phones = [await connect(s, klass.session) for s in klass.students]
+    screens = [console, wall, *phones]
+    poll = (
+        await console.request(
+            type="poll.open", kind="word_cloud", prompt="One word for trees", correct=None
+        )
+    )["poll"]
+    for phone in phones:
+        await phone.expect("poll.opened")
+
+    async def act(i, phone):
+        await phone.request(type="answer", poll=poll, key=f"cloud-key-{i}", value=f"w{i % 3}")
+        await phone.request(type="comment", text=f"comment {i}")
+        await phone.request(type="ask", text=f"question {i}")
+        await phone.request(type="hand", raised=True)
+
+    await asyncio.gather(*(act(i, p) for i, p in enumerate(phones)))
+    questions = await db(lambda: list(RoomQuestion.objects.values_list("id", flat=True)))()
+
+    async def vote_all(phone):
+        for question in questions:
+            await phone.request(type="vote", question=question)
+
+    async def moderate():
+        await console.request(type="hand.lower", student=klass.students[0].pk)
+        await console.request(type="mute", student=klass.students[1].pk, muted=True)
+
+    await asyncio.gather(*(vote_all(p) for p in phones), moderate())
+    for screen in screens:
+        await drain(screen)
+    for screen in screens:
+        view = "projector" if screen is wall else None
+        fresh = await connect(screen.user, klass.session, view=view)
+        kept = replay(screen)
+        for key in fresh.state:
+            if key != "seq":
+                assert kept[key] == fresh.state[key], (screen.state["role"], key)
+        await fresh.leave()
+    assert replay(console)["poll"]["answered"] == 6
+    assert all(q["votes"] == 6 for q in replay(console)["questions"])
+    await leave_all(*screens)
