@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import re
 import statistics
@@ -83,6 +84,7 @@ class Result:
     attempts: int
     outcomes: dict
     rotation_s: int
+    load: str  # 1-minute load average before and after the burst (a shared machine shows)
 
 
 class Codes:
@@ -193,6 +195,7 @@ def _burst(backend: str, env: dict[str, str], workdir: Path, args) -> Result:
         # Start at the beginning of a rotation step, as when the code has just changed.
         rotation = codes.rotation
         time.sleep(rotation - time.time() % rotation + 0.05)
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             done = list(
@@ -207,6 +210,7 @@ def _burst(backend: str, env: dict[str, str], workdir: Path, args) -> Result:
                 )
             )
         wall = time.perf_counter() - started
+        load = f"{load_before:.1f} -> {os.getloadavg()[0]:.1f}"
     finally:
         for server in servers:
             server.stop()
@@ -241,6 +245,7 @@ def _burst(backend: str, env: dict[str, str], workdir: Path, args) -> Result:
         attempts=len(done),
         outcomes=outcomes,
         rotation_s=rotation,
+        load=load,
     )
 
 
@@ -261,7 +266,10 @@ def print_table(results: list[Result]) -> None:
     for r in results:
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(r.outcomes.items()))
         fits = "within" if r.wall_s <= r.rotation_s else "NOT within"
-        print(f"{r.backend}: {outcomes}; {fits} one {r.rotation_s} s rotation")
+        print(
+            f"{r.backend}, {r.servers} server(s): {outcomes}; {fits} one {r.rotation_s} s "
+            f"rotation; {os.cpu_count()} cores, load {r.load}"
+        )
 
 
 def failed(r: Result) -> bool:
