@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -21,14 +22,12 @@ from courses.models import Question, QuestionKind
 from live.models import LiveRoom, Poll, PollKind, PollSource, PollStatus
 from live.services.common import Outcome, Refused, iso, normalise
 from live.services.events import EVERYONE, PROJECTORS, STUDENTS, TEACHERS, Event, make_event
+from live.services.prepare import validate_poll
 from live.services.rooms import STUDENT, TEACHER, durable, next_seq
 
 CHOICE_KINDS = {PollKind.SINGLE, PollKind.MULTIPLE}
 TEXT_KINDS = {PollKind.TEXT, PollKind.WORD_CLOUD}
 MAX_TEXT = {PollKind.TEXT: 200, PollKind.WORD_CLOUD: 40}
-MAX_OPTIONS = 10
-MAX_OPTION_LENGTH = 200
-MAX_PROMPT = 1000
 MIN_SECONDS, MAX_SECONDS = 10, 600
 TOP_WORDS = 50
 BANK_KINDS = {
@@ -176,45 +175,17 @@ def _clean_seconds(seconds) -> int | None:
 
 
 def clean_typed(*, kind, prompt, options, correct) -> tuple[str, str, list[str], object]:
-    """A poll typed on the spot: (kind, prompt, options, correct), or Refused("invalid")."""
-    if kind not in PollKind.values:
-        raise _invalid(_("Unknown kind of poll."))
-    kind = PollKind(kind)
-    if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > MAX_PROMPT:
-        raise _invalid(_("Type a question of at most 1000 characters."))
-    if kind in CHOICE_KINDS:
-        if (
-            not isinstance(options, list)
-            or not 2 <= len(options) <= MAX_OPTIONS
-            or not all(isinstance(o, str) and o.strip() for o in options)
-            or any(len(o) > MAX_OPTION_LENGTH for o in options)
-        ):
-            raise _invalid(_("Give from 2 to 10 options."))
-        options = [o.strip() for o in options]
-        if correct is not None:
-            if (
-                not isinstance(correct, list)
-                or not all(_is_int(i) and 0 <= i < len(options) for i in correct)
-                or len(set(correct)) != len(correct)
-                or (kind == PollKind.SINGLE and len(correct) > 1)
-            ):
-                raise _invalid(_("The correct answer must name the options."))
-            correct = sorted(correct) or None
-    else:
-        if options not in (None, []):
-            raise _invalid(_("Only choice questions have options."))
-        options = []
-        if kind == PollKind.TRUE_FALSE and correct is not None and not isinstance(correct, bool):
-            raise _invalid(_("The correct answer is true or false."))
-        if kind == PollKind.TEXT and correct is not None:
-            if not isinstance(correct, list) or not all(
-                isinstance(t, str) and t.strip() and len(t) <= MAX_TEXT[kind] for t in correct
-            ):
-                raise _invalid(_("Give the accepted answers as a list of texts."))
-            correct = [t.strip() for t in correct] or None
-        if kind == PollKind.WORD_CLOUD and correct is not None:
-            raise _invalid(_("A word cloud has no correct answer."))
-    return kind, prompt.strip(), options, correct
+    """A poll typed on the spot: (kind, prompt, options, correct), checked by the same rules
+    as a prepared poll (``prepare.validate_poll``), or Refused("invalid")."""
+    if not isinstance(kind, str) or not isinstance(prompt, str):
+        raise _invalid(_("Choose a type of question and write the question."))
+    if options is not None and not isinstance(options, list):
+        raise _invalid(_("Give the options as a list."))
+    try:
+        spec = validate_poll(kind=kind, prompt=prompt, options=options, correct=correct)
+    except ValidationError as error:
+        raise _invalid(" ".join(error.messages)) from error
+    return spec.kind, spec.prompt, spec.options, spec.correct
 
 
 def _from_bank(room: LiveRoom, question_id) -> tuple[str, str, list[str], object, Question]:
@@ -293,13 +264,13 @@ def open_poll(
     closes_at = now + timedelta(seconds=seconds) if seconds else None
     events = []
     with durable():
-        if spec is None:
-            target = Poll.objects.filter(pk=poll, room_id=room.pk).first()
+        seq = next_seq(room.pk)  # locks the room: one opening at a time
+        if spec is None:  # the draft is locked too: an edit of it waits, or went first
+            target = Poll.objects.select_for_update().filter(pk=poll, room_id=room.pk).first()
             if target is None:
                 raise _not_found()
             if target.status != PollStatus.DRAFT:
                 raise _invalid(_("This poll has already been used."))
-        seq = next_seq(room.pk)  # locks the room: one opening at a time
         current = Poll.objects.filter(room_id=room.pk, status=PollStatus.OPEN).first()
         if current is not None:
             current.status, current.closed_at = PollStatus.CLOSED, now
