@@ -64,7 +64,7 @@ def channel_layers(redis_url: str | None) -> dict:
                 "CONFIG": {"hosts": [redis_url], "capacity": 1500, "expiry": 30},
             }
         }
-    return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return {"default": {"BACKEND": "lms.channel_layers.SweepingInMemoryChannelLayer"}}
 
 
 def caches(redis_url: str | None) -> dict:

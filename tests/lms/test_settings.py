@@ -43,7 +43,7 @@ def test_redis_url_switches_channel_layer_and_cache_to_redis():
 
 def test_without_redis_url_channel_layer_and_cache_stay_in_process():
     assert config.channel_layers("")["default"]["BACKEND"] == (
-        "channels.layers.InMemoryChannelLayer"
+        "lms.channel_layers.SweepingInMemoryChannelLayer"
     )
     assert config.caches(None)["default"]["BACKEND"] == (
         "django.core.cache.backends.locmem.LocMemCache"
@@ -69,7 +69,7 @@ def test_the_running_settings_follow_the_environment():
     if os.environ.get("REDIS_URL"):
         assert layer == "channels_redis.core.RedisChannelLayer"
     else:
-        assert layer == "channels.layers.InMemoryChannelLayer"
+        assert layer == "lms.channel_layers.SweepingInMemoryChannelLayer"
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -103,3 +103,15 @@ def test_debug_off_without_a_secret_key_refuses_to_start():
     result = _manage("check", DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+async def test_the_embedded_layer_still_expires_messages_and_delivers_the_rest():
+    from lms.channel_layers import SweepingInMemoryChannelLayer
+
+    layer = SweepingInMemoryChannelLayer(expiry=0)
+    await layer.send("room.one", {"type": "old"})  # expires at once
+    layer._swept_at = -10.0  # the next receive sweeps
+    await layer.send("room.two", {"type": "fresh"})
+    layer.expiry = 60
+    await layer.send("room.one", {"type": "new"})
+    assert await layer.receive("room.one") == {"type": "new"}
