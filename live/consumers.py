@@ -26,9 +26,14 @@ from django.utils.translation import gettext_lazy as _
 
 from live import services
 from live.services import checkin as checkin_services
-from live.services import polls as poll_services
 from live.services.common import Refused
-from live.services.events import AUDIENCE_OF_ROLE, broadcast, group_name, user_group_name
+from live.services.events import (
+    AUDIENCE_OF_ROLE,
+    TEACHERS,
+    broadcast,
+    group_name,
+    user_group_name,
+)
 from live.services.rooms import PROJECTOR, STUDENT, TEACHER
 
 logger = logging.getLogger(__name__)
@@ -114,42 +119,65 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.my_groups: list[str] = []
         self.user = self.scope["user"]
         self.language = language_of(self.scope)
-        session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         view = (query.get("view") or [None])[0]
+        # Join the groups first, so that no event committed after the state is read can be
+        # missed. The role is not known before the database says it: guess the common case
+        # (a phone is a student's) and correct it after. Nothing is forwarded before the
+        # state is sent, so a wrong guess leaks nothing.
+        guess = PROJECTOR if view == "projector" else STUDENT
+        if self.user.is_authenticated:
+            await self._join_groups(guess)
         try:
-            joined = await db(services.join)(session_id, self.user, view=view)
+            joined, state = await db(self._enter)(view)
         except Exception:
-            logger.exception("joining the live room of session %s failed", session_id)
-            joined = 1011
+            logger.exception("joining the live room of session %s failed", self.session_id)
+            joined, state = 1011, None
         if isinstance(joined, int):
             await self.accept()
             await self._close(joined)
             return
         self.room, self.role = joined.room, joined.role
-        self.my_groups = [
-            group_name(self.room.pk, AUDIENCE_OF_ROLE[self.role]),
-            user_group_name(self.room.pk, self.user.pk),
-        ]
-        for group in self.my_groups:
-            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         try:
-            await self.send_state()
-            if self.role == TEACHER:
-                expiring = await db(poll_services.expiring_poll)(self.room)
-                if expiring:
-                    self._watch_countdown(*expiring)
+            if self.role != guess:
+                await self._leave_groups()
+                await self._join_groups(self.role)
+                state = await db(services.snapshot)(self.room, self.user, self.role)
+            self.snapshot_seq = state["seq"]
+            await self.send_frame(state)
         except Exception:
             logger.exception("live room %s: the first state failed", self.room.pk)
             await self._close(1011)
             return
         if self.role in (TEACHER, PROJECTOR):
             self._start(self.rotate_codes())
+        if self.role == TEACHER:
+            self._watch_countdown_of(state["poll"])
 
-    async def disconnect(self, code):
+    def _enter(self, view):
+        """Join and take the state in one trip to the database thread (sync)."""
+        joined = services.join(self.session_id, self.user, view=view)
+        if isinstance(joined, int):
+            return joined, None
+        return joined, services.snapshot(joined.room, self.user, joined.role)
+
+    async def _join_groups(self, role: str) -> None:
+        self.my_groups = [
+            group_name(self.session_id, AUDIENCE_OF_ROLE[role]),
+            user_group_name(self.session_id, self.user.pk),
+        ]
+        for group in self.my_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def _leave_groups(self) -> None:
         for group in self.my_groups:
             await self.channel_layer.group_discard(group, self.channel_name)
+        self.my_groups = []
+
+    async def disconnect(self, code):
+        await self._leave_groups()
         for task in list(self.tasks):
             if not getattr(task, "finishes_alone", False):
                 task.cancel()
@@ -228,6 +256,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send_frame({"type": "ack", "ref": ref, "for": kind, **outcome.ack})
 
     # --- group messages: forward only ------------------------------------------------------
+    async def dispatch(self, message):
+        # Room events touch no database: skip Channels' trip to a database thread (to close
+        # old connections) that it makes before every handler.
+        if message["type"] == "room.event":
+            await self.room_event(message)
+        else:
+            await super().dispatch(message)
+
     async def room_event(self, message):
         """A room event, encoded once by the sender: forwarded unless the state this screen
         got already includes it, or the user gets a personal version of it."""
@@ -296,9 +332,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             seconds=content.get("seconds"),
         )
         await self.ack(ref, "poll.open", outcome)
-        expiring = await db(poll_services.expiring_poll)(self.room)
-        if expiring:
-            self._watch_countdown(*expiring)
+        self._watch_countdown_of(outcome.events[-1].frames[TEACHERS]["poll"])
 
     async def do_poll_close(self, content, ref):
         outcome = await db(services.close_poll)(room=self.room, poll=content.get("poll"))
@@ -374,10 +408,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
         events = await db(services.publish_results)(room=self.room, poll=poll_id)
         await broadcast(events)
 
-    def _watch_countdown(self, poll_id: int, closes_at: datetime) -> None:
-        if self.countdown is not None:
-            self.countdown.cancel()
-        self.countdown = self._start(self.close_when_due(poll_id, closes_at))
+    def _watch_countdown_of(self, poll: dict | None) -> None:
+        """Watch the countdown of ``poll`` (as in ``state``) if it is open and has one."""
+        if poll and poll["status"] == "open" and poll["closes_at"]:
+            if self.countdown is not None:
+                self.countdown.cancel()
+            closes_at = datetime.fromisoformat(poll["closes_at"])
+            self.countdown = self._start(self.close_when_due(poll["id"], closes_at))
 
     async def close_when_due(self, poll_id: int, closes_at: datetime) -> None:
         """The teacher's console closes a poll whose countdown has ended (answers after

@@ -59,5 +59,5 @@ def random_call(
         call = RandomCall.objects.create(
             room=room, student=student, called_by=by, called_at=now or timezone.now()
         )
-    event = make_event(room.pk, seq, "call", {a: call_frame(call) for a in EVERYONE})
+    event = make_event(room, seq, "call", {a: call_frame(call) for a in EVERYONE})
     return Outcome(ack={"student": student.pk}, events=[event])

@@ -69,7 +69,7 @@ def set_window(*, room: LiveRoom, by, open: bool, now: datetime | None = None) -
             raise Refused("invalid", " ".join(error.messages)) from error
         session.checkin = window
         is_open = classroom_checkin.window_state(session, now, window=window).open
-    event = make_event(room.pk, seq, "checkin.window", {a: {"open": is_open} for a in EVERYONE})
+    event = make_event(room, seq, "checkin.window", {a: {"open": is_open} for a in EVERYONE})
     return Outcome(ack={"open": is_open}, events=[event])
 
 
@@ -91,7 +91,7 @@ def announce_checkin(attendance: Attendance) -> list[Event]:
     signed = {"student": attendee_frame(attendance), **totals}
     return [
         make_event(
-            room.pk,
+            room,
             seq,
             "checkin",
             {STUDENTS: totals, PROJECTORS: signed, TEACHERS: signed},

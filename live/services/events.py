@@ -28,20 +28,21 @@ AUDIENCE_OF_ROLE = {"student": STUDENTS, "projector": PROJECTORS, "teacher": TEA
 @dataclass
 class Event:
     """One numbered change of a room: ``frames`` by audience; ``personal`` frames by user id
-    go to that user's connections instead of their audience's frame."""
+    go to that user's connections instead of their audience's frame. Groups are named by
+    the room's session, so a connection can join them before the room is looked up."""
 
-    room_id: int
+    session_id: int
     seq: int
     frames: dict[str, dict]
     personal: dict[int, dict] = field(default_factory=dict)
 
 
-def group_name(room_id: int, audience: str) -> str:
-    return f"live-{room_id}-{audience}"
+def group_name(session_id: int, audience: str) -> str:
+    return f"live-{session_id}-{audience}"
 
 
-def user_group_name(room_id: int, user_id: int) -> str:
-    return f"live-{room_id}-user-{user_id}"
+def user_group_name(session_id: int, user_id: int) -> str:
+    return f"live-{session_id}-user-{user_id}"
 
 
 def encode(frame: dict) -> str:
@@ -49,19 +50,20 @@ def encode(frame: dict) -> str:
 
 
 def make_event(
-    room_id: int,
+    room,
     seq: int,
     type_: str,
     by_audience: dict[str, dict],
     personal: dict[int, dict] | None = None,
 ) -> Event:
-    """An event of ``type_`` numbered ``seq``: each frame gets its ``type`` and ``seq``."""
+    """An event of ``type_`` in ``room`` numbered ``seq``: each frame gets its ``type`` and
+    ``seq``."""
 
     def frame(fields: dict) -> dict:
         return {"type": type_, "seq": seq, **fields}
 
     return Event(
-        room_id=room_id,
+        session_id=room.session_id,
         seq=seq,
         frames={audience: frame(fields) for audience, fields in by_audience.items()},
         personal={user_id: frame(fields) for user_id, fields in (personal or {}).items()},
@@ -77,12 +79,12 @@ async def broadcast(events: list[Event]) -> None:
         skip = sorted(event.personal)
         for audience, frame in event.frames.items():
             await layer.group_send(
-                group_name(event.room_id, audience),
+                group_name(event.session_id, audience),
                 {"type": "room.event", "seq": event.seq, "text": encode(frame), "skip": skip},
             )
         for user_id, frame in event.personal.items():
             await layer.group_send(
-                user_group_name(event.room_id, user_id),
+                user_group_name(event.session_id, user_id),
                 {"type": "room.event", "seq": event.seq, "text": encode(frame), "skip": []},
             )
 

@@ -104,7 +104,7 @@ def post_comment(
         )
     anonymous = {"comment": comment_frame(comment, for_teacher=False)}
     event = make_event(
-        room.pk,
+        room,
         seq,
         "comment",
         {
@@ -131,7 +131,7 @@ def hide_comment(*, room: LiveRoom, by, comment, now: datetime | None = None) ->
                 raise Refused("not_found", _("This comment does not exist in this room."))
             transaction.set_rollback(True)  # hidden already: give the number back
             return Outcome(ack={"comment": comment})
-    event = make_event(room.pk, seq, "comment.hidden", {a: {"comment": comment} for a in EVERYONE})
+    event = make_event(room, seq, "comment.hidden", {a: {"comment": comment} for a in EVERYONE})
     return Outcome(ack={"comment": comment}, events=[event])
 
 
@@ -170,7 +170,7 @@ def ask_question(
     anonymous = {"question": question_frame(question, votes=0, voted=False, for_teacher=False)}
     signed = {"question": question_frame(question, votes=0, voted=False, for_teacher=True)}
     event = make_event(
-        room.pk,
+        room,
         seq,
         "question",
         {STUDENTS: anonymous, PROJECTORS: anonymous, TEACHERS: signed},
@@ -205,7 +205,7 @@ def vote(*, room: LiveRoom, student, question, now: datetime | None = None) -> O
         votes = QuestionVote.objects.filter(question=target).count()
     fields = {"question": target.pk, "votes": votes}
     event = make_event(
-        room.pk,
+        room,
         seq,
         "question.votes",
         dict.fromkeys(EVERYONE, fields),
@@ -226,7 +226,7 @@ def mark_answered(*, room: LiveRoom, by, question, now: datetime | None = None) 
             transaction.set_rollback(True)
             return Outcome(ack={"question": target.pk})
     event = make_event(
-        room.pk, seq, "question.answered", {a: {"question": target.pk} for a in EVERYONE}
+        room, seq, "question.answered", {a: {"question": target.pk} for a in EVERYONE}
     )
     return Outcome(ack={"question": target.pk}, events=[event])
 
@@ -234,7 +234,7 @@ def mark_answered(*, room: LiveRoom, by, question, now: datetime | None = None) 
 # --- hands -----------------------------------------------------------------------------------
 def _hand_event(room: LiveRoom, seq: int, student, raised: bool, at: datetime | None):
     return make_event(
-        room.pk,
+        room,
         seq,
         "hand",
         {TEACHERS: {"student": person(student), "raised": raised, "at": iso(at)}},
@@ -301,7 +301,7 @@ def set_muted(*, room: LiveRoom, by, student, muted, now: datetime | None = None
             transaction.set_rollback(True)
             return Outcome(ack={"student": target.pk, "muted": muted})
     event = make_event(
-        room.pk,
+        room,
         seq,
         "mute",
         {TEACHERS: {"student": target.pk, "muted": muted}},

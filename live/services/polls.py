@@ -215,14 +215,14 @@ def _closed_event(room: LiveRoom, poll: Poll, seq: int) -> Event:
     poll.room = room
     answered, results = compute_results(poll)
     fields = {"poll": poll.pk, "correct": poll.correct, "answered": answered, "results": results}
-    return make_event(room.pk, seq, "poll.closed", dict.fromkeys(EVERYONE, fields))
+    return make_event(room, seq, "poll.closed", dict.fromkeys(EVERYONE, fields))
 
 
 def _opened_event(room: LiveRoom, poll: Poll, seq: int) -> Event:
     results = empty_results(poll)
     staff = poll_frame(poll, TEACHER, answered=0, results=results)
     return make_event(
-        room.pk,
+        room,
         seq,
         "poll.opened",
         {
@@ -405,14 +405,4 @@ def publish_results(*, room: LiveRoom, poll: int) -> list[Event]:
         target.room = room
         answered, results = compute_results(target)
     fields = {"poll": target.pk, "answered": answered, "results": results}
-    return [make_event(room.pk, seq, "poll.results", {PROJECTORS: fields, TEACHERS: fields})]
-
-
-def expiring_poll(room: LiveRoom) -> tuple[int, datetime] | None:
-    """(id, closes_at) of the room's open poll if it has a countdown."""
-    row = (
-        Poll.objects.filter(room_id=room.pk, status=PollStatus.OPEN, closes_at__isnull=False)
-        .values_list("pk", "closes_at")
-        .first()
-    )
-    return tuple(row) if row else None
+    return [make_event(room, seq, "poll.results", {PROJECTORS: fields, TEACHERS: fields})]
