@@ -53,6 +53,12 @@ async def test_the_teacher_joins_as_teacher_or_projector():
     # a student asking for the projector view is still a student
     phone = await connect(klass.students[0], klass.session, view="projector")
     assert phone.state["role"] == "student"
+    # each screen is in its own audience: the phone gets the students' version of events
+    await console.request(type="poll.open", kind="true_false", prompt="?", correct=True)
+    assert (await phone.expect("poll.opened"))["poll"]["results"] is None
+    assert (await wall.expect("poll.opened"))["poll"]["results"] == {"counts": [0, 0]}
+    assert (await console.expect("poll.opened"))["poll"]["results"] == {"counts": [0, 0]}
+    assert await phone.nothing(0.1)
     assert await db(LiveRoom.objects.count)() == 1
     for screen in (console, wall, phone):
         await screen.leave()
