@@ -21,6 +21,19 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _migrated_data(request):
+    """Transactional tests empty every table when they end, including what data migrations
+    made (role groups, the page tree): put it back before each transactional test."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from tests.factories.baseline import ensure_baseline
+
+    ensure_baseline()
+
+
 @pytest.fixture
 def teacher(db):
     return TeacherFactory()

@@ -12,9 +12,9 @@ from classrooms.models import Attendance, CheckInMethod
 from classrooms.services import checkin
 from tests.factories import StudentFactory, TeacherFactory
 from tests.factories.attendance import make_session_now
+from tests.factories.baseline import ensure_baseline
 from tests.factories.classrooms import make_offering, make_term
 from tests.factories.courses import make_course
-from tests.live.roomkit import ensure_baseline
 
 
 def _session_and_student():
