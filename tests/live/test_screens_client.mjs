@@ -157,9 +157,9 @@ const tests = {
       { type: "question.answered", seq: 30, question: 2 },
       { type: "hand", seq: 31, student: B, raised: true, at: "t3" },
       { type: "hand", seq: 32, student: { id: 1, name: "A", number: "1" }, raised: true, at: "t4" },
-      { type: "hand", seq: 33, student: B, raised: false },
+      { type: "hand", seq: 33, student: B, raised: false, at: null },
       { type: "mute", seq: 34, student: 2, muted: true },
-      ...Array.from({ length: 11 }, (_, i) => ({ type: "call", seq: 35 + i, student: B, at: `c${String(i).padStart(2, "0")}` })),
+      ...Array.from({ length: 11 }, (_, i) => ({ type: "call", seq: 35 + i, id: 100 + i, student: B, at: `c${String(i).padStart(2, "0")}` })),
     ];
     for (const event of events) assert.deepEqual(reduce(state, event, 20), { applied: true, stale: false });
 
@@ -184,6 +184,7 @@ const tests = {
     assert.deepEqual(state.muted, [2]);
     assert.equal(state.calls.length, 10);
     assert.deepEqual([state.calls[0].at, state.calls[9].at], ["c01", "c10"]); // oldest first
+    assert.deepEqual([state.calls[0].id, state.calls[9].id], [101, 110]);
   },
 
   "a student's view: hidden comments go; own mute, check-in, vote, hand and result are applied"() {
@@ -214,6 +215,177 @@ const tests = {
     assert.deepEqual(reduce(state, { type: "mute", seq: 10, muted: true }, 10), { applied: false, stale: false });
     assert.equal(state.me.muted, false);
     assert.deepEqual(reduce(state, { type: "poll.closed", seq: 11, poll: 99, correct: null }, 10), { applied: false, stale: true });
+  },
+
+  "an older event about the same thing is ignored; final events are not undone"() {
+    const A = { id: 1, name: "A", number: "1" };
+    const state = {
+      type: "state",
+      seq: 20,
+      role: "teacher",
+      checkin: { open: false, count: 1, enrolled: 3, students: [] },
+      poll: { id: 9, kind: "single", prompt: "?", options: ["x", "y"], status: "open", opened_at: "t", closes_at: null, answered: 0, results: { counts: [0, 0] }, correct: null },
+      prepared: [],
+      comments: [],
+      questions: [{ id: 2, text: "why?", votes: 0, voted: false, answered: false, at: "t", student: A }],
+      hands: [],
+      calls: [],
+      muted: [],
+    };
+    const applied = (frame) => reduce(state, frame, 20).applied;
+    // the check-in window: opened by the clock (23), an older close (22) arrives late
+    assert.equal(applied({ type: "checkin.window", seq: 23, open: true }), true);
+    assert.equal(applied({ type: "checkin.window", seq: 22, open: false }), false);
+    assert.equal(state.checkin.open, true);
+    // the check-in count
+    applied({ type: "checkin", seq: 25, count: 3, enrolled: 3, student: { ...A, status: "present", at: "t2" } });
+    applied({ type: "checkin", seq: 24, count: 2, enrolled: 3, student: { id: 3, name: "C", number: "3", status: "present", at: "t1" } });
+    assert.equal(state.checkin.count, 3);
+    assert.deepEqual(state.checkin.students.map((x) => x.id), [3, 1]); // by time, both kept
+    // a question's votes
+    assert.equal(applied({ type: "question.votes", seq: 27, question: 2, votes: 3 }), true);
+    assert.equal(applied({ type: "question.votes", seq: 26, question: 2, votes: 2 }), false);
+    assert.equal(state.questions[0].votes, 3);
+    // a student's hand: raised (29), then an older lowering (28) arrives
+    applied({ type: "hand", seq: 29, student: A, raised: true, at: "t9" });
+    assert.equal(applied({ type: "hand", seq: 28, student: A, raised: false, at: null }), false);
+    assert.deepEqual(state.hands, [{ student: A, at: "t9" }]);
+    // a student's mute
+    applied({ type: "mute", seq: 31, student: 1, muted: false });
+    assert.equal(applied({ type: "mute", seq: 30, student: 1, muted: true }), false);
+    assert.deepEqual(state.muted, []);
+    // a poll's results
+    applied({ type: "poll.results", seq: 33, poll: 9, answered: 2, results: { counts: [1, 1] } });
+    assert.equal(applied({ type: "poll.results", seq: 32, poll: 9, answered: 1, results: { counts: [1, 0] } }), false);
+    assert.equal(state.poll.answered, 2);
+    // closed is final: late results do not change it
+    applied({ type: "poll.closed", seq: 35, poll: 9, correct: [0], answered: 2, results: { counts: [1, 1] } });
+    assert.deepEqual(reduce(state, { type: "poll.results", seq: 34, poll: 9, answered: 1, results: { counts: [0, 1] } }, 20), { applied: false, stale: false });
+    assert.equal(state.poll.status, "closed");
+    assert.equal(state.poll.answered, 2);
+    // the current poll: poll 11 opened (37); poll 10's older opening (36) does not replace it,
+    // and an older event about poll 10 is ignored, not a reason to ask for a fresh state
+    applied({ type: "poll.opened", seq: 37, poll: { id: 11, kind: "true_false", prompt: "!", options: [], status: "open", opened_at: "t", closes_at: null, answered: 0, results: { counts: [0, 0] } } });
+    assert.deepEqual(reduce(state, { type: "poll.opened", seq: 36, poll: { id: 10, kind: "text", prompt: "?", options: [], status: "open", opened_at: "t", closes_at: null, answered: 0, results: { words: [] } } }, 20), { applied: false, stale: false });
+    assert.equal(state.poll.id, 11);
+    assert.deepEqual(reduce(state, { type: "poll.results", seq: 36, poll: 10, answered: 1, results: { words: [] } }, 20), { applied: false, stale: false });
+    // the poll already shown is not reset by a repeated opening
+    applied({ type: "poll.results", seq: 40, poll: 11, answered: 1, results: { counts: [1, 0] } });
+    assert.equal(applied({ type: "poll.opened", seq: 41, poll: { id: 11, kind: "true_false", prompt: "!", options: [], status: "open", opened_at: "t", closes_at: null, answered: 0, results: { counts: [0, 0] } } }), false);
+    assert.equal(state.poll.answered, 1);
+    // an answered question stays answered; its answering may even come before the question
+    applied({ type: "question.answered", seq: 43, question: 5 });
+    applied({ type: "question.votes", seq: 44, question: 5, votes: 4 });
+    applied({ type: "question", seq: 42, question: { id: 5, text: "how?", votes: 0, voted: false, answered: false, at: "t5", student: A } });
+    assert.deepEqual(state.questions.map((q) => [q.id, q.votes, q.answered]), [[5, 4, true], [2, 3, false]]);
+    // a question, comment or call already in the state (the snapshot had it) changes nothing
+    assert.equal(applied({ type: "question", seq: 45, question: { id: 2, text: "why?", votes: 0, voted: false, answered: false, at: "t", student: A } }), false);
+    assert.equal(state.questions[1].votes, 3);
+    applied({ type: "call", seq: 46, id: 7, student: A, at: "c1" });
+    assert.equal(applied({ type: "call", seq: 47, id: 7, student: A, at: "c1" }), false);
+    assert.equal(state.calls.length, 1);
+    // a hidden comment stays hidden when its older `comment` event arrives after
+    applied({ type: "comment.hidden", seq: 49, comment: 8 });
+    applied({ type: "comment", seq: 48, comment: { id: 8, text: "rude", at: "t8", hidden: false, student: A } });
+    assert.deepEqual(state.comments.map((c) => [c.id, c.hidden]), [[8, true]]);
+    // a fresh state starts over: what it says is the truth
+    const fresh = { ...state, seq: 50, checkin: { ...state.checkin, open: false } };
+    reduce(fresh, { type: "checkin.window", seq: 51, open: true }, 50);
+    assert.equal(fresh.checkin.open, true);
+  },
+
+  "a student's screen: older events ignored, hidden comments not brought back"() {
+    const state = studentState({ your_answer: 1 });
+    reduce(state, { type: "comment.hidden", seq: 12, comment: 4 }, 10);
+    assert.equal(reduce(state, { type: "comment", seq: 11, comment: { id: 4, text: "x", at: "t", hidden: false } }, 10).applied, false);
+    assert.deepEqual(state.comments, []);
+    reduce(state, { type: "mute", seq: 14, muted: false }, 10);
+    assert.equal(reduce(state, { type: "mute", seq: 13, muted: true }, 10).applied, false);
+    assert.equal(state.me.muted, false);
+    reduce(state, { type: "hand", seq: 16, raised: false }, 10); // lowered by the teacher
+    assert.equal(reduce(state, { type: "hand", seq: 15, raised: true }, 10).applied, false);
+    assert.equal(state.me.hand, false);
+    // a repeated opening of the poll shown keeps the student's answer
+    reduce(state, { type: "poll.opened", seq: 17, poll: { ...state.poll, answered: null, results: null, your_answer: null } }, 10);
+    assert.equal(state.poll.your_answer, 1);
+  },
+
+  "personal frames: the student's own check-in, hand and vote"() {
+    const state = studentState();
+    state.questions = [{ id: 2, text: "why?", votes: 1, voted: false, answered: false, at: "t" }];
+    // a classmate's check-in: totals only
+    reduce(state, { type: "checkin", seq: 11, count: 4, enrolled: 30 }, 10);
+    assert.equal(state.me.checked_in, false);
+    assert.equal("students" in state.checkin, false); // S has no list; none is made up
+    // their own: with `student`
+    reduce(state, { type: "checkin", seq: 12, count: 5, enrolled: 30, student: { id: 31, name: "Li Hua", number: "2026001", status: "late", at: "t" } }, 10);
+    assert.equal(state.me.checked_in, true);
+    assert.equal(state.checkin.count, 5);
+    reduce(state, { type: "hand", seq: 13, raised: true });
+    assert.equal(state.me.hand, true);
+    reduce(state, { type: "question.votes", seq: 14, question: 2, votes: 2, voted: true });
+    assert.deepEqual([state.questions[0].votes, state.questions[0].voted], [2, true]);
+    // an older classmate's vote arriving late changes neither the votes nor `voted`
+    assert.equal(reduce(state, { type: "question.votes", seq: 13, question: 2, votes: 1 }, 10).applied, false);
+    assert.deepEqual([state.questions[0].votes, state.questions[0].voted], [2, true]);
+    // the teacher's hand list is absent from a student's state and stays absent
+    assert.equal("hands" in state, false);
+    assert.equal("muted" in state, false);
+  },
+
+  "checkin.code sets whether check-in is open, also to false"() {
+    reset();
+    const changes = [];
+    const client = new LiveClient({ path: "/ws/live/7/?view=projector", onChange: (s) => changes.push(s.checkin.open) }).start();
+    const socket = FakeSocket.last;
+    socket.serve({ ...studentState(), role: "projector", me: undefined, checkin: { open: true, count: 0, enrolled: 30, students: [] } });
+    socket.serve({ type: "checkin.code", url: "/checkin/7/3/abc/", code: "123456", expires_in: 20, open: false });
+    assert.equal(client.state.checkin.open, false);
+    socket.serve({ type: "checkin.code", url: "/checkin/7/4/def/", code: "654321", expires_in: 20, open: true });
+    assert.equal(client.state.checkin.open, true);
+    assert.deepEqual(changes, [true, false, true]);
+    assert.equal(client.state.seq, 10); // no seq: the room's seq is untouched
+  },
+
+  "1011 (the server could not build the state) reconnects; a refusal before any state is final"() {
+    reset();
+    const statuses = [];
+    const client = newClient(statuses);
+    FakeSocket.last.drop(1011); // accepted, then closed before any state
+    assert.deepEqual(statuses.at(-1), ["reconnecting", 1000]);
+    assert.equal(runTimer(), 1000);
+    FakeSocket.last.drop(1011);
+    assert.equal(runTimer(), 2000);
+    FakeSocket.last.serve(studentState());
+    assert.equal(client.connected, true);
+    FakeSocket.last.drop(1011);
+    assert.equal(runTimer(), 1000); // a state started the delays again
+
+    reset();
+    const refused = [];
+    newClient(refused);
+    FakeSocket.last.drop(4403); // a refused connection is accepted, then closed at once
+    assert.deepEqual(refused.at(-1), ["refused", 4403]);
+    assert.equal(timers.length, 0);
+  },
+
+  "an answer refused with server_error stays queued and is sent again with its key"() {
+    reset();
+    const errors = [];
+    const client = newClient([], errors);
+    const socket = FakeSocket.last;
+    socket.serve(studentState());
+    client.answer(5, 1);
+    const [first] = answers(socket);
+    socket.serve({ type: "error", ref: first.ref, code: "server_error", message: "Something went wrong; try again." });
+    assert.deepEqual(stored().map((e) => e.key), [first.key]);
+    assert.deepEqual(errors, []);
+    assert.equal(runTimer(), 1000);
+    const [, again] = answers(socket);
+    assert.deepEqual([again.key, again.value, again.poll], [first.key, 1, 5]);
+    socket.serve({ type: "ack", ref: again.ref, for: "answer", poll: 5, key: first.key, duplicate: false });
+    assert.deepEqual(stored(), []);
+    assert.equal(client.state.poll.your_answer, 1);
   },
 
   "an answer is sent with a key and kept until acknowledged"() {

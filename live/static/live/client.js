@@ -7,6 +7,10 @@ const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 const NO_RETRY = new Set([4403, 4404, 4410]);
 const NOT_LOGGED_IN = 4401;
 const TOO_MANY_ERRORS = 4429;
+// Any other close (1011: the server failed to build the first `state`; 1000, 1001, 1006):
+// reconnect with the growing delay. A refused connection is accepted, then closed.
+// An error after which the same frame may be sent again (nothing was changed):
+const SERVER_ERROR = "server_error";
 // Errors after which an answer can never be accepted: drop it from the queue.
 const ANSWER_FINAL_ERRORS = new Set(["poll_closed", "not_found", "invalid", "forbidden"]);
 
@@ -54,43 +58,109 @@ export function wasRight(poll, answer) {
   }
 }
 
-const byVotes = (a, b) => b.votes - a.votes || a.id - b.id;
-const byId = (a, b) => a.id - b.id;
+// Lists stay sorted as in `state`: by `at` (items without a time first), then by id.
+const byTime = (idOf) => (a, b) => {
+  const x = a.at || "";
+  const y = b.at || "";
+  return x < y ? -1 : x > y ? 1 : idOf(a) - idOf(b);
+};
+const byAt = byTime((item) => item.id);
+const byStudentAt = byTime((item) => item.student.id);
+// Questions: most votes first, then oldest first.
+const byVotes = (a, b) => b.votes - a.votes || byAt(a, b);
+const MAX_COMMENTS = 50;
+const MAX_QUESTIONS = 100;
+const MAX_CALLS = 10;
 
-// One handler per event type. Each changes `s` in place; returning true means the event
-// could not be applied (it names something this client never saw): ask for a fresh state.
+// Events sent by different screens' actions may arrive out of order (docs/live-protocol.md):
+// for each thing an event sets, the seq of the last event applied to it is kept, and an older
+// event about the same thing is ignored. `poll.closed`, `comment.hidden` and
+// `question.answered` are final. The marks belong to one `state` object: a new `state` (the
+// truth) starts with none.
+const FINAL = Infinity;
+const MARKS = new WeakMap();
+function marks(s) {
+  if (!MARKS.has(s)) MARKS.set(s, new Map());
+  return MARKS.get(s);
+}
+/** Is an event with `seq` newer than the last one applied to `thing`? If so, it is now. */
+function newer(s, thing, seq) {
+  const last = marks(s).get(thing) ?? -1;
+  if (typeof seq !== "number") return last !== FINAL;
+  if (seq <= last) return false;
+  marks(s).set(thing, seq);
+  return true;
+}
+const marked = (s, thing) => marks(s).get(thing);
+const STALE = "stale"; // names something this client never saw: ask for a fresh state
+const SAME = "same"; // changes nothing (older, or already in the state)
+
+// One handler per event type. Each changes `s` in place and returns nothing when it applied
+// the event, SAME when the event changed nothing, STALE when it could not be applied.
 const HANDLERS = {
   checkin(s, f) {
     s.checkin = s.checkin || {};
-    s.checkin.count = f.count;
-    s.checkin.enrolled = f.enrolled;
-    if (f.student && Array.isArray(s.checkin.students)) {
-      const i = s.checkin.students.findIndex((x) => x.id === f.student.id);
-      if (i >= 0) s.checkin.students[i] = f.student;
-      else s.checkin.students.push(f.student);
+    let changed = false;
+    if (newer(s, "checkin count", f.seq)) {
+      s.checkin.count = f.count;
+      s.checkin.enrolled = f.enrolled;
+      changed = true;
     }
-    if (f.student && s.me && f.student.id === s.me.id) s.me.checked_in = true;
+    if (f.student && Array.isArray(s.checkin.students)) {
+      const others = s.checkin.students.filter((x) => x.id !== f.student.id);
+      s.checkin.students = [...others, f.student].sort(byAt);
+      changed = true;
+    }
+    // the student concerned gets their own check-in
+    if (f.student && s.me && f.student.id === s.me.id && !s.me.checked_in) {
+      s.me.checked_in = true;
+      changed = true;
+    }
+    return changed ? undefined : SAME;
   },
   "checkin.window"(s, f) {
+    if (!newer(s, "checkin open", f.seq)) return SAME;
+    s.checkin = s.checkin || {};
+    s.checkin.open = f.open;
+  },
+  // To this connection only, without seq: whether check-in is open now.
+  "checkin.code"(s, f) {
+    if (typeof f.open !== "boolean") return SAME;
     s.checkin = s.checkin || {};
     s.checkin.open = f.open;
   },
   "poll.opened"(s, f) {
+    const id = f.poll.id;
+    if (Array.isArray(s.prepared)) s.prepared = s.prepared.filter((p) => p.id !== id);
+    // older than the current poll, a poll this client saw closed (a poll never reopens), or
+    // the poll already in the state (which has fresher counts and the student's answer)
+    if (!newer(s, "current poll", f.seq)) return SAME;
+    if (marked(s, `poll ${id}`) === FINAL || (s.poll && s.poll.id === id)) return SAME;
+    newer(s, `poll ${id}`, f.seq);
     const poll = { correct: null, ...f.poll };
     if (s.role === "student") {
       if (!("your_answer" in poll)) poll.your_answer = null;
       if (!("you_were_right" in poll)) poll.you_were_right = null;
     }
     s.poll = poll;
-    if (Array.isArray(s.prepared)) s.prepared = s.prepared.filter((p) => p.id !== poll.id);
   },
   "poll.results"(s, f) {
-    if (!s.poll || s.poll.id !== f.poll) return true;
+    if (!s.poll || s.poll.id !== f.poll) {
+      // about a poll replaced since: ignore; about one never seen: ask
+      return f.seq <= (marked(s, "current poll") ?? -1) ? SAME : STALE;
+    }
+    if (s.poll.status !== "open") return SAME;
+    if (!newer(s, `poll ${f.poll}`, f.seq)) return SAME;
     s.poll.answered = f.answered;
     s.poll.results = f.results;
   },
   "poll.closed"(s, f) {
-    if (!s.poll || s.poll.id !== f.poll) return true;
+    const final = marked(s, `poll ${f.poll}`) === FINAL;
+    marks(s).set(`poll ${f.poll}`, FINAL);
+    if (!s.poll || s.poll.id !== f.poll) {
+      return f.seq <= (marked(s, "current poll") ?? -1) ? SAME : STALE;
+    }
+    if (final && s.poll.status === "closed") return SAME;
     Object.assign(s.poll, {
       status: "closed",
       correct: f.correct,
@@ -100,65 +170,105 @@ const HANDLERS = {
     if (s.role === "student") s.poll.you_were_right = wasRight(s.poll, s.poll.your_answer);
   },
   comment(s, f) {
-    s.comments = (s.comments || []).filter((c) => c.id !== f.comment.id);
-    s.comments.push(f.comment);
-    s.comments.sort(byId);
-    if (s.comments.length > 50) s.comments.splice(0, s.comments.length - 50);
+    const hidden = marked(s, `hidden comment ${f.comment.id}`) !== undefined;
+    if (hidden && s.role !== "teacher") return SAME;
+    const comments = s.comments || [];
+    if (comments.some((c) => c.id === f.comment.id)) return SAME; // already in the state
+    const comment = { ...f.comment, hidden: Boolean(f.comment.hidden) || hidden };
+    s.comments = [...comments, comment].sort(byAt).slice(-MAX_COMMENTS);
   },
   "comment.hidden"(s, f) {
+    marks(s).set(`hidden comment ${f.comment}`, FINAL);
+    const comments = s.comments || [];
     if (s.role === "teacher") {
-      const comment = (s.comments || []).find((c) => c.id === f.comment);
-      if (comment) comment.hidden = true;
+      const comment = comments.find((c) => c.id === f.comment);
+      if (!comment || comment.hidden) return SAME;
+      comment.hidden = true;
     } else {
-      s.comments = (s.comments || []).filter((c) => c.id !== f.comment);
+      if (!comments.some((c) => c.id === f.comment)) return SAME;
+      s.comments = comments.filter((c) => c.id !== f.comment);
     }
   },
   question(s, f) {
-    s.questions = (s.questions || []).filter((q) => q.id !== f.question.id);
-    s.questions.push({ voted: false, ...f.question });
-    s.questions.sort(byVotes);
+    const questions = s.questions || [];
+    if (questions.some((q) => q.id === f.question.id)) return SAME; // already in the state
+    const question = { voted: false, ...f.question };
+    const votes = marks(s).get(`votes value ${question.id}`);
+    if (votes) Object.assign(question, votes); // its votes arrived first
+    if (marked(s, `answered ${question.id}`) !== undefined) question.answered = true;
+    s.questions = [...questions, question].sort(byVotes).slice(0, MAX_QUESTIONS);
   },
   "question.votes"(s, f) {
     const question = (s.questions || []).find((q) => q.id === f.question);
-    if (!question) return true;
-    question.votes = f.votes;
-    if (typeof f.voted === "boolean") question.voted = f.voted; // the voter's own frame
+    let changed = false;
+    const saved = marks(s).get(`votes value ${f.question}`) || {};
+    if (typeof f.voted === "boolean") {
+      // the voter's own frame
+      saved.voted = f.voted;
+      if (question) question.voted = f.voted;
+      changed = true;
+    }
+    if (newer(s, `votes ${f.question}`, f.seq)) {
+      saved.votes = f.votes;
+      if (question) question.votes = f.votes;
+      changed = true;
+    }
+    marks(s).set(`votes value ${f.question}`, saved);
+    if (!question) {
+      // its `question` event may still be on its way; a full list may have left it out
+      return (s.questions || []).length >= MAX_QUESTIONS ? STALE : SAME;
+    }
     s.questions.sort(byVotes);
+    return changed ? undefined : SAME;
   },
   "question.answered"(s, f) {
+    marks(s).set(`answered ${f.question}`, FINAL);
     const question = (s.questions || []).find((q) => q.id === f.question);
-    if (!question) return true;
+    if (!question || question.answered) return SAME;
     question.answered = true;
   },
   hand(s, f) {
     if (s.role === "student") {
       // the student's own hand, raised by them or lowered by the teacher
-      if (s.me && typeof f.raised === "boolean") s.me.hand = f.raised;
+      if (!s.me || typeof f.raised !== "boolean") return SAME;
+      if (!newer(s, `hand ${s.me.id}`, f.seq)) return SAME;
+      s.me.hand = f.raised;
       return;
     }
-    if (!Array.isArray(s.hands) || !f.student) return;
-    s.hands = s.hands.filter((h) => h.student.id !== f.student.id);
-    if (f.raised) s.hands.push({ student: f.student, at: f.at || new Date().toISOString() });
+    if (!Array.isArray(s.hands) || !f.student) return SAME;
+    if (!newer(s, `hand ${f.student.id}`, f.seq)) return SAME;
+    const hands = s.hands.filter((x) => x.student.id !== f.student.id);
+    if (f.raised) hands.push({ student: f.student, at: f.at });
+    s.hands = hands.sort(byStudentAt);
   },
   call(s, f) {
+    const calls = s.calls || [];
+    if (calls.some((c) => c.id === f.id)) return SAME; // already in the state
+    const call = { id: f.id, student: f.student, at: f.at };
     // oldest first, the 10 most recent, as in `state`
-    s.calls = [...(s.calls || []), { student: f.student, at: f.at }].slice(-10);
+    s.calls = [...calls, call].sort(byAt).slice(-MAX_CALLS);
+    if (!s.calls.includes(call)) return SAME;
   },
   mute(s, f) {
     if (s.role === "student") {
-      if (s.me) s.me.muted = f.muted;
+      if (!s.me || !newer(s, `mute ${s.me.id}`, f.seq)) return SAME;
+      s.me.muted = f.muted;
       return;
     }
-    if (!Array.isArray(s.muted)) return;
-    s.muted = s.muted.filter((id) => id !== f.student);
-    if (f.muted) s.muted.push(f.student);
+    if (!Array.isArray(s.muted)) return SAME;
+    if (!newer(s, `mute ${f.student}`, f.seq)) return SAME;
+    const muted = s.muted.filter((id) => id !== f.student);
+    if (f.muted) muted.push(f.student);
+    s.muted = muted.sort((a, b) => a - b);
   },
 };
 
 /**
- * Apply one event frame to a room state (in place) and return whether it could be applied.
+ * Apply one event frame to a room state (in place). Returns `applied` (the state changed)
+ * and `stale` (the event names something this client never saw: ask for a fresh state).
  * `snapshotSeq` is the seq of the last `state`: the server never sends events at or below
- * it, so such a frame is a stray duplicate and is ignored.
+ * it, so such a frame is a stray duplicate and is ignored. An event older than the last one
+ * applied to the same thing is ignored too (events from different screens may cross).
  */
 export function reduce(state, frame, snapshotSeq = -1) {
   if (!state) return { applied: false, stale: false };
@@ -168,8 +278,8 @@ export function reduce(state, frame, snapshotSeq = -1) {
   }
   const handler = HANDLERS[frame.type];
   if (!handler) return { applied: false, stale: false };
-  const stale = handler(state, frame) === true;
-  return { applied: !stale, stale };
+  const outcome = handler(state, frame);
+  return { applied: outcome === undefined, stale: outcome === STALE };
 }
 
 /** localStorage that may be missing or full (private browsing): the page queue still works. */
@@ -194,7 +304,9 @@ const storage = {
 /**
  * One connection to a room. Callbacks:
  *   onChange(state)            after every state or applied event
- *   onFrame(frame, state)      every frame from the server, after it was applied
+ *   onFrame(frame, state, result)  every frame from the server, after it was applied;
+ *                              for an event, result is {applied, stale} (applied: false
+ *                              when it was older than what the state shows, or already in it)
  *   onStatus(status, detail)   "connecting" | "connected" | "reconnecting" (detail: ms)
  *                              | "refused" (detail: close code) | "login"
  *   onError(frame, request)    an error frame (request: the frame that caused it, if known)
@@ -217,6 +329,7 @@ export class LiveClient {
     this.stopped = false;
     this.counter = 0;
     this.pending = new Map(); // ref -> {frame, onAck, onError}
+    this.retries = new Map(); // answer key -> times refused with server_error
     this.queue = storage.load(storageKey); // unacknowledged answers: {poll, key, value}
   }
 
@@ -329,10 +442,13 @@ export class LiveClient {
     } else if (frame.type === "error") {
       this.refused(frame);
     } else if (this.state) {
-      const { stale } = reduce(this.state, frame, this.snapshotSeq);
-      if (stale) this.send({ type: "sync" });
+      const result = reduce(this.state, frame, this.snapshotSeq);
+      if (result.stale) this.send({ type: "sync" });
+      this.onFrame(frame, this.state, result);
+      if (result.applied) this.onChange(this.state);
+      return;
     }
-    this.onFrame(frame, this.state);
+    this.onFrame(frame, this.state, null);
     if (this.state) this.onChange(this.state);
   }
 
@@ -386,6 +502,22 @@ export class LiveClient {
     storage.save(this.storageKey, this.queue);
   }
 
+  retryAnswer(key) {
+    const entry = this.queue.find((e) => e.key === key);
+    if (!entry) return;
+    const tries = (this.retries.get(key) || 0) + 1;
+    this.retries.set(key, tries);
+    const delay = BACKOFF_MS[Math.min(tries - 1, BACKOFF_MS.length - 1)];
+    setTimeout(() => {
+      const poll = this.state && this.state.poll;
+      const open = poll && poll.id === entry.poll && poll.status === "open";
+      // after a reconnection, resendAnswers has already sent (or dropped) it
+      if (!this.connected || !this.queue.includes(entry) || !open) return;
+      if ([...this.pending.values()].some((r) => r.frame.key === entry.key)) return;
+      this.send({ type: "answer", poll: entry.poll, key: entry.key, value: entry.value });
+    }, delay);
+  }
+
   acknowledged(frame) {
     const request = this.pending.get(frame.ref);
     this.pending.delete(frame.ref);
@@ -405,9 +537,17 @@ export class LiveClient {
   refused(frame) {
     const request = this.pending.get(frame.ref);
     this.pending.delete(frame.ref);
-    if (request && request.frame.type === "answer" && ANSWER_FINAL_ERRORS.has(frame.code)) {
-      this.queue = this.queue.filter((e) => e.key !== request.frame.key);
-      storage.save(this.storageKey, this.queue);
+    if (request && request.frame.type === "answer") {
+      if (frame.code === SERVER_ERROR) {
+        // nothing was written and the frame may be sent again: the answer stays in the queue
+        // and goes again, with its key, after a growing delay
+        this.retryAnswer(request.frame.key);
+        return;
+      }
+      if (ANSWER_FINAL_ERRORS.has(frame.code)) {
+        this.queue = this.queue.filter((e) => e.key !== request.frame.key);
+        storage.save(this.storageKey, this.queue);
+      }
     }
     if (request && request.onError) request.onError(frame, request.frame);
     else this.onError(frame, request ? request.frame : null);

@@ -28,12 +28,14 @@ const client = new LiveClient({
   loginUrl: config.login,
   onStatus: showStatus,
   onChange: render,
-  onFrame(frame, state) {
-    if (frame.type === "comment" && state) fly(frame.comment);
+  onFrame(frame, state, result) {
+    // an event already in the state, or older than what it shows, is not shown again
+    const fresh = Boolean(result && result.applied);
+    if (frame.type === "comment" && fresh) fly(frame.comment);
     if (frame.type === "comment.hidden") {
       document.querySelector(`[data-comment="${Number(frame.comment)}"]`)?.remove();
     }
-    if (frame.type === "call") showCall(frame.student);
+    if (frame.type === "call" && fresh) showCall(frame.student);
     if (frame.type === "checkin.code") showCode(frame);
   },
 });
@@ -90,6 +92,11 @@ function renderCheckin(checkin) {
 // itself is drawn on the server (segno) and read from the check-in screen's state endpoint.
 let lastFrame = null;
 function showCode(frame) {
+  if (frame.open === false) {
+    // check-in closed (by the clock or the teacher): the code is not to be shown
+    clearCode();
+    return;
+  }
   if (qr && qr.code === frame.code) return;
   lastFrame = frame;
   refreshCode();

@@ -29,8 +29,9 @@ const client = new LiveClient({
     render(client.state);
   },
   onChange: render,
-  onFrame(frame, state) {
-    if (frame.type === "call" && state && state.me && frame.student.id === state.me.id) {
+  onFrame(frame, state, result) {
+    const fresh = Boolean(result && result.applied);
+    if (frame.type === "call" && fresh && state.me && frame.student.id === state.me.id) {
       notify(t("you_are_called"), "success");
     }
   },
@@ -272,12 +273,9 @@ document.getElementById("hand")?.addEventListener("click", () => {
   const raised = !(client.state && client.state.me && client.state.me.hand);
   const ref = client.send(
     { type: "hand", raised },
-    {
-      onAck: (_, state) => {
-        if (state.me) state.me.hand = raised;
-      },
-      onError: (frame) => notify(errorMessage(frame)),
-    },
+    // No onAck: the student's own `hand` event (sent before the ack) sets `me.hand`, and
+    // ordered by seq; setting it from the ack could undo a teacher's later lowering.
+    { onError: (frame) => notify(errorMessage(frame)) },
   );
   if (!ref) notify(t("not_sent"));
 });
