@@ -24,13 +24,17 @@ def dashboard(request):
 
 def _dashboard_context(role: Role, user) -> dict:
     if role == Role.STUDENT:
+        week = classrooms.student_week(student=user)
         return {
+            "today": week.days[0],
+            "due_soon": [task for day in week.days for task in day.tasks if task.state != "done"],
             "courses": courses.courses_for_learner(user),
             "offerings": classrooms.offerings_for_student(user),
             "attendance_rates": attendance_reports.rates_for_student(user),
         }
     if role == Role.TEACHER:
         return {
+            "today": classrooms.teacher_week(teacher=user).days[0],
             "courses": courses.courses_for_teacher(user),
             "offerings": classrooms.offerings_for_staff(user),
             "attendance_alerts": attendance_reports.students_below_threshold(user),
