@@ -530,7 +530,7 @@ def build_workbook(matrix: AttendanceMatrix):
     bold = Font(bold=True)
     book = Workbook()
     sheet = book.active
-    sheet.title = "Attendance"
+    sheet.title = _("Attendance")
     sheet.append([f"{offering.course.title} [{offering.section}] {offering.term.name}"])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(
@@ -587,7 +587,7 @@ def build_workbook(matrix: AttendanceMatrix):
     for index in range(3, len(headers) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 12
 
-    sessions = book.create_sheet("Sessions")
+    sessions = book.create_sheet(_("Sessions"))
     sessions.append(
         [
             str(h)
