@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import time
+import weakref
 from collections import deque
 from datetime import datetime
 from http.cookies import SimpleCookie
@@ -34,7 +35,9 @@ from live.services.events import (
     group_name,
     user_group_name,
 )
+from live.services.polls import Answer
 from live.services.rooms import PROJECTOR, STUDENT, TEACHER
+from live.writer import writer
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,13 @@ STUDENTS_ONLY = frozenset({STUDENT})
 TEACHERS_ONLY = frozenset({TEACHER})
 
 db = database_sync_to_async
+
+# Per event loop (server process): (room, poll) -> the last result slot it asked the shared
+# cache for. The cache (a trip to a worker thread) is asked once per slot and process, not
+# once per answer.
+_slots_asked: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def language_of(scope) -> str:
@@ -284,13 +294,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send_state()
 
     async def do_answer(self, content, ref):
-        outcome = await db(services.answer_poll)(
+        answer = Answer(
             room=self.room,
             student=self.user,
             poll=content.get("poll"),
             key=content.get("key"),
             value=content.get("value"),
+            at=timezone.now(),
         )
+        outcome = await writer().write(answer)  # committed with the answers that came with it
         await self.ack(ref, "answer", outcome)
         if not outcome.ack["duplicate"]:
             await self.schedule_results(outcome.ack["poll"])
@@ -398,6 +410,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         first consumer to claim a quarter-second slot (in the shared cache) flushes it at the
         slot's end, when every answer acknowledged during the slot is committed."""
         slot = int(time.time() * RESULT_SLOTS_PER_SECOND)
+        asked = _slots_asked.setdefault(asyncio.get_running_loop(), {})
+        if asked.get((self.room.pk, poll_id)) == slot:
+            return  # this process already asked for this slot: it is flushed by someone
+        if len(asked) > 1000:
+            asked.clear()
+        asked[(self.room.pk, poll_id)] = slot
         key = f"live:{self.room.pk}:poll:{poll_id}:slot:{slot}"
         if await cache.aadd(key, 1, 2):
             flush_at = (slot + 1) / RESULT_SLOTS_PER_SECOND

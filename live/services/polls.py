@@ -9,6 +9,8 @@ client key, so a retry finds the first answer. Results are counted from those ro
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -314,10 +316,23 @@ def _share_lock_open(poll_id: int) -> bool:
         return cursor.fetchone() is not None
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A student's answer as the consumer received it; ``at`` is when it arrived, so an
+    answer that came in before the countdown's end counts even if it is written after."""
+
+    room: LiveRoom
+    student: object
+    poll: object
+    key: object
+    value: object
+    at: datetime
+
+
 def answer_poll(
     *, room: LiveRoom, student, poll: int, key: str, value, now: datetime | None = None
 ) -> Outcome:
-    """Record ``student``'s answer to ``poll`` once.
+    """Record ``student``'s answer to ``poll`` once (``answer_polls`` for one answer).
 
     Refused: unknown poll (not_found), a value that does not fit (invalid), a poll that is
     not open or whose countdown has ended (poll_closed). A retry with the same key, or a
@@ -325,39 +340,71 @@ def answer_poll(
     answer stands, even once the poll is closed. Returns after the commit. For the room's
     students (the caller checks). Results are broadcast separately (``publish_results``).
     """
-    if not isinstance(key, str) or not 8 <= len(key) <= 64:
-        raise _invalid(_("An answer needs a key of 8 to 64 characters."))
-    if not _is_int(poll):
-        raise _invalid()
-    now = now or timezone.now()
+    answer = Answer(room, student, poll, key, value, now or timezone.now())
+    [result] = answer_polls([answer])
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def answer_polls(answers: Sequence[Answer]) -> list[Outcome | Exception]:
+    """Record many answers in one transaction: group commit for a burst of answers.
+
+    Returns, in order, each answer's ``Outcome`` (as ``answer_poll`` acknowledges it) or
+    what refused it: a ``Refused``, or an unexpected error. Each answer runs in its own
+    savepoint, so a refused or failed answer changes nothing and the others still count.
+    Returns after the commit; if the commit fails, it raises and nothing was written.
+    """
+    results: list[Outcome | Exception | None] = [None] * len(answers)
+    todo = []
+    for i, answer in enumerate(answers):
+        if not isinstance(answer.key, str) or not 8 <= len(answer.key) <= 64:
+            results[i] = _invalid(_("An answer needs a key of 8 to 64 characters."))
+        elif not _is_int(answer.poll):
+            results[i] = _invalid()
+        else:
+            todo.append(i)
+    if not todo:
+        return results
     with durable():
-        target = Poll.objects.filter(pk=poll, room_id=room.pk).first()
-        if target is None or target.status == PollStatus.DRAFT:
-            raise _not_found()
-        value = clean_value(target, value)
-        is_open = (
-            target.status == PollStatus.OPEN
-            and (target.closes_at is None or now < target.closes_at)
-            and _share_lock_open(target.pk)
+        polls = Poll.objects.in_bulk({answers[i].poll for i in todo})
+        still_open: dict[int, bool] = {}  # poll id -> open, share-locked until the commit
+        for i in todo:
+            try:
+                with transaction.atomic():
+                    results[i] = _record(answers[i], polls, still_open)
+            except Exception as error:  # handed to the caller with its answer
+                results[i] = error
+    return results
+
+
+def _record(answer: Answer, polls: dict[int, Poll], still_open: dict[int, bool]) -> Outcome:
+    room, student, key = answer.room, answer.student, answer.key
+    target = polls.get(answer.poll)
+    if target is None or target.room_id != room.pk or target.status == PollStatus.DRAFT:
+        raise _not_found()
+    value = clean_value(target, answer.value)
+    if target.pk not in still_open:
+        still_open[target.pk] = target.status == PollStatus.OPEN and _share_lock_open(target.pk)
+    in_time = target.closes_at is None or answer.at < target.closes_at
+    if not (still_open[target.pk] and in_time):
+        earlier = answers_for(session=room.session_id, activity=target.activity).filter(
+            student=student
         )
-        if not is_open:
-            earlier = answers_for(session=room.session_id, activity=target.activity).filter(
-                student=student
-            )
-            if earlier.exists():
-                return Outcome(ack={"poll": target.pk, "key": key, "duplicate": True})
-            raise Refused("poll_closed", _("This poll is closed."))
-        recorded = record_answer(
-            session=room.session_id,
-            student=student,
-            activity=target.activity,
-            key=key,
-            value=value,
-            correct=is_right(target, value),
-            at=now,
-        )
-        if not recorded.created and recorded.answer.activity != target.activity:
-            raise _invalid(_("This key was already used for another answer."))
+        if earlier.exists():
+            return Outcome(ack={"poll": target.pk, "key": key, "duplicate": True})
+        raise Refused("poll_closed", _("This poll is closed."))
+    recorded = record_answer(
+        session=room.session_id,
+        student=student,
+        activity=target.activity,
+        key=key,
+        value=value,
+        correct=is_right(target, value),
+        at=answer.at,
+    )
+    if not recorded.created and recorded.answer.activity != target.activity:
+        raise _invalid(_("This key was already used for another answer."))
     return Outcome(ack={"poll": target.pk, "key": key, "duplicate": not recorded.created})
 
 

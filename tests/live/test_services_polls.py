@@ -4,14 +4,16 @@ results, closing."""
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError
 from django.utils import timezone
 
 from classrooms.models import ClassAnswer
 from classrooms.services.participation import participation_for_grading
 from live.models import Poll, PollStatus
 from live.services import answer_poll, close_poll, join, open_poll, publish_results
-from live.services.common import Refused
-from live.services.polls import compute_results
+from live.services import polls as polls_module
+from live.services.common import Outcome, Refused
+from live.services.polls import Answer, answer_polls, compute_results
 from tests.factories.courses import fill_blank, multiple_choice, single_choice, true_false
 from tests.live.roomkit import make_class
 
@@ -283,3 +285,66 @@ def test_published_results_go_to_teachers_and_projectors(room, klass):
         "answered": 1,
         "results": {"counts": [0, 0, 1]},
     }
+
+
+def test_a_batch_of_answers_keeps_each_answer_to_itself(room, klass):
+    """Group commit: one transaction for the batch, but each answer is refused, repeated or
+    written on its own, as if it had come alone."""
+    a, b, c = klass.students
+    now = timezone.now()
+    poll = typed(room, klass, seconds=10, now=now).ack["poll"]
+    late = now + timedelta(seconds=11)
+    answers = [
+        Answer(room, a, poll, "a-key-001", 1, now),
+        Answer(room, a, poll, "a-key-001", 1, now),  # the same answer sent twice
+        Answer(room, b, poll, "b-key-001", 7, now),  # does not fit
+        Answer(room, b, poll, "b-key-002", 2, now),
+        Answer(room, c, poll, "c-key-001", 0, late),  # arrived after the countdown
+        Answer(room, c, poll + 99, "c-key-002", 0, now),  # no such poll
+        Answer(room, c, poll, "short", 0, now),  # no valid key
+    ]
+    results = answer_polls(answers)
+    assert [r.ack["duplicate"] if isinstance(r, Outcome) else r.code for r in results] == [
+        False,
+        True,
+        "invalid",
+        False,
+        "poll_closed",
+        "not_found",
+        "invalid",
+    ]
+    assert dict(ClassAnswer.objects.values_list("key", "correct")) == {
+        "a-key-001": True,
+        "b-key-002": False,
+    }
+
+
+def test_an_answer_that_arrived_in_time_counts_when_written_after_the_countdown(room, klass):
+    now = timezone.now()
+    poll = typed(room, klass, seconds=10, now=now - timedelta(seconds=30)).ack["poll"]
+    arrived = now - timedelta(seconds=21)  # one second before the end
+    [result] = answer_polls([Answer(room, klass.students[0], poll, "in-time-01", 1, arrived)])
+    assert result.ack["duplicate"] is False
+    assert ClassAnswer.objects.get().answered_at == arrived
+
+
+def test_a_failing_answer_in_a_batch_leaves_the_others_written(room, klass, monkeypatch):
+    a, b, _ = klass.students
+    poll = typed(room, klass).ack["poll"]
+    real = polls_module.record_answer
+
+    def flaky(**kwargs):
+        if kwargs["student"] == b:
+            raise DatabaseError("disk I/O error")
+        return real(**kwargs)
+
+    monkeypatch.setattr(polls_module, "record_answer", flaky)
+    ok, failed = answer_polls(
+        [
+            Answer(room, a, poll, "a-key-001", 1, timezone.now()),
+            Answer(room, b, poll, "b-key-001", 1, timezone.now()),
+        ]
+    )
+    assert ok.ack == {"poll": poll, "key": "a-key-001", "duplicate": False}
+    assert isinstance(failed, DatabaseError)
+    assert list(ClassAnswer.objects.values_list("student_id", flat=True)) == [a.pk]
