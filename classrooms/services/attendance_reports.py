@@ -8,6 +8,9 @@ The rules (shared with check-in and marking):
 
 - A session is *counted* when it is not cancelled and has started (``starts_at <= now``).
   Future sessions are listed but not counted; cancelled sessions are not listed at all.
+- A session is counted for a student from their enrolment on: one that started before the
+  student joined the roster is not counted for them (nor shown as an absence), unless they
+  have a record at it (they checked in, or the teacher marked them).
 - A student *attended* a counted session when their status is present or late. A counted
   session with no Attendance row counts as absent ("not checked in").
 - Rate = attended / (counted sessions − excused ones); None when that is 0.
@@ -43,6 +46,7 @@ STATUSES = [s.value for s in AttendanceStatus]  # present, late, excused, absent
 ATTENDED = {AttendanceStatus.PRESENT.value, AttendanceStatus.LATE.value}
 UNMARKED = "unmarked"  # a counted session without a record: counts as absent
 FUTURE = "future"  # not started yet: not counted
+NOT_ENROLLED = "not_enrolled"  # started before the student enrolled, no record: not counted
 # Shown in the grid beside the colour, so that the marks survive a black-and-white print.
 SYMBOLS = {
     AttendanceStatus.PRESENT.value: "✓",
@@ -51,6 +55,7 @@ SYMBOLS = {
     AttendanceStatus.ABSENT.value: "✗",
     UNMARKED: "–",
     FUTURE: "·",
+    NOT_ENROLLED: "/",
 }
 
 
@@ -71,7 +76,8 @@ def _percent(rate: float | None) -> int | None:
 # --- the offering matrix -------------------------------------------------------------------
 @dataclass
 class SessionColumn:
-    """One listed session with the totals of the active roster at it."""
+    """One listed session with the totals of the active roster at it (students enrolled
+    after it started and without a record are in no total)."""
 
     session: Session
     counted: bool
@@ -84,7 +90,8 @@ class SessionColumn:
 
 @dataclass(frozen=True)
 class Mark:
-    """One cell as shown: ``key`` is a status, "unmarked" (counted, no record) or "future"."""
+    """One cell as shown: ``key`` is a status, "unmarked" (counted, no record), "future" or
+    "not_enrolled" (started before the student enrolled, no record)."""
 
     status: str | None
     key: str
@@ -102,7 +109,7 @@ class StudentRow:
     student: object  # the User
     cells: list[str | None]  # per listed session: the recorded status, or None
     counts: dict[str, int]  # present, late, excused, absent (recorded), unmarked
-    counted: int
+    counted: int  # sessions counted for this student
     threshold: int
     marks: list[Mark] = field(default_factory=list)
 
@@ -152,6 +159,7 @@ def _labels() -> dict[str, str]:
         **{s.value: str(s.label) for s in AttendanceStatus},
         UNMARKED: _("Not checked in"),
         FUTURE: _("Not yet"),
+        NOT_ENROLLED: _("Before enrolment"),
     }
 
 
@@ -160,15 +168,23 @@ def legend() -> list[Mark]:
     labels = _labels()
     return [
         Mark(key if key in STATUSES else None, key, labels[key])
-        for key in (*STATUSES, UNMARKED, FUTURE)
+        for key in (*STATUSES, UNMARKED, FUTURE, NOT_ENROLLED)
     ]
 
 
-def _mark(status: str | None, counted: bool, labels: dict[str, str]) -> Mark:
+def _mark(
+    status: str | None, counted: bool, labels: dict[str, str], *, enrolled: bool = True
+) -> Mark:
     if status is not None:
         return Mark(status, status, labels[status])
-    key = UNMARKED if counted else FUTURE
+    key = (UNMARKED if counted else FUTURE) if enrolled else NOT_ENROLLED
     return Mark(None, key, labels[key])
+
+
+def _counts_for(session: Session, enrolled_at: datetime | None, status: str | None) -> bool:
+    """Does ``session`` concern a student enrolled at ``enrolled_at`` (None: unknown, so
+    yes) who has ``status`` there (None: no record)?"""
+    return status is not None or enrolled_at is None or session.starts_at >= enrolled_at
 
 
 def _listed_sessions(offering: Offering) -> list[Session]:
@@ -215,20 +231,24 @@ def offering_matrix(offering: Offering, *, now: datetime | None = None) -> Atten
         )
         for s in sessions
     ]
-    counted = sum(1 for column in columns if column.counted)
     rows = []
     for enrolment in enrolments:
         statuses = by_student.get(enrolment.student_id, {})
         counts = dict.fromkeys([*STATUSES, UNMARKED], 0)
         cells, marks = [], []
+        counted = 0
         for column in columns:
             status = statuses.get(column.session.pk)
+            enrolled = _counts_for(column.session, enrolment.enrolled_at, status)
             cells.append(status)
-            marks.append(_mark(status, column.counted, labels))
+            marks.append(_mark(status, column.counted, labels, enrolled=enrolled))
+            if not enrolled:
+                continue
             key = status or UNMARKED
             column.totals[key] += 1
             if column.counted:
                 counts[key] += 1
+                counted += 1
         rows.append(
             StudentRow(
                 student=enrolment.student,
@@ -313,12 +333,17 @@ class StudentRecord:
 def student_record(offering: Offering, student, *, now: datetime | None = None) -> StudentRecord:
     """``student``'s listed sessions in ``offering`` with status, method, time and rate.
 
-    Same rules as :func:`offering_matrix`. Three queries. Read-only; callers check who asks
+    Same rules as :func:`offering_matrix`. Four queries. Read-only; callers check who asks
     (the student themself, or ``can_view_offering``).
     """
     now = now or timezone.now()
     threshold = AttendancePolicy.for_offering(offering).alert_below_percent
     sessions = _listed_sessions(offering)
+    enrolled_at = (
+        Enrolment.objects.filter(offering=offering, student=student)
+        .values_list("enrolled_at", flat=True)
+        .first()
+    )
     records = {
         a.session_id: a
         for a in Attendance.objects.filter(
@@ -332,11 +357,13 @@ def student_record(offering: Offering, student, *, now: datetime | None = None) 
     entries = []
     for session in sessions:
         attendance = records.get(session.pk)
-        counted = session.starts_at <= now
         status = attendance.status if attendance else None
+        enrolled = _counts_for(session, enrolled_at, status)
+        counted = enrolled and session.starts_at <= now
         if counted:
             counts[status or UNMARKED] += 1
-        entries.append(RecordEntry(session, attendance, counted, _mark(status, counted, labels)))
+        mark = _mark(status, counted, labels, enrolled=enrolled)
+        entries.append(RecordEntry(session, attendance, counted, mark))
     return StudentRecord(
         offering=offering,
         student=student,
@@ -355,23 +382,28 @@ def attendance_for_grading(
 
     The public read of attendance for the gradebook (ROADMAP point 1: attendance points per
     status). Every actively enrolled student gets every counted session (not cancelled,
-    started by ``now``); a counted session without a record is "absent". Future and
-    cancelled sessions and dropped students are left out. Statuses are AttendanceStatus
-    values. Three queries, read-only.
+    started by ``now``) from their enrolment on, and any earlier one they have a record at;
+    a counted session without a record is "absent". Future and cancelled sessions and
+    dropped students are left out. Statuses are AttendanceStatus values. Three queries,
+    read-only.
     """
     now = now or timezone.now()
-    session_ids = list(
+    sessions = list(
         Session.objects.filter(
             offering=offering, status=SessionStatus.SCHEDULED, starts_at__lte=now
-        ).values_list("pk", flat=True)
+        ).values_list("pk", "starts_at")
     )
-    student_ids = list(_active_enrolments(offering).values_list("student_id", flat=True))
+    enrolled = dict(_active_enrolments(offering).values_list("student_id", "enrolled_at"))
     result = {
-        student_id: dict.fromkeys(session_ids, AttendanceStatus.ABSENT.value)
-        for student_id in student_ids
+        student_id: {
+            session_id: AttendanceStatus.ABSENT.value
+            for session_id, starts_at in sessions
+            if starts_at >= enrolled_at
+        }
+        for student_id, enrolled_at in enrolled.items()
     }
     records = Attendance.objects.filter(
-        session_id__in=session_ids, student_id__in=student_ids
+        session_id__in=[pk for pk, _starts in sessions], student_id__in=list(enrolled)
     ).values_list("student_id", "session_id", "status")
     for student_id, session_id, status in records:
         result[student_id][session_id] = status
@@ -410,12 +442,20 @@ def _count(queryset, group: str):
     return Coalesce(Subquery(counted), Value(0))
 
 
-def _rate_annotations(*, offering, student, now: datetime) -> dict:
-    """counted, attended and excused for one (offering, student) pair given as expressions
-    (OuterRef) or values: counted sessions of the offering, and the student's records at
-    them."""
-    sessions = Session.objects.filter(
-        offering=offering, status=SessionStatus.SCHEDULED, starts_at__lte=now
+def _rate_annotations(now: datetime) -> dict:
+    """counted, attended and excused for each row of an Enrolment queryset: the counted
+    sessions of its offering from the enrolment on, plus earlier ones the student has a
+    record at, and the student's records at them."""
+    offering, student, enrolled_at = (
+        OuterRef("offering_id"),
+        OuterRef("student_id"),
+        OuterRef("enrolled_at"),
+    )
+    since_enrolment = Session.objects.filter(
+        offering=offering,
+        status=SessionStatus.SCHEDULED,
+        starts_at__lte=now,
+        starts_at__gte=enrolled_at,
     )
     records = Attendance.objects.filter(
         session__offering=offering,
@@ -423,8 +463,10 @@ def _rate_annotations(*, offering, student, now: datetime) -> dict:
         session__starts_at__lte=now,
         student=student,
     )
+    before_enrolment = records.filter(session__starts_at__lt=enrolled_at)
     return {
-        "counted_sessions": _count(sessions, "offering"),
+        "counted_sessions": _count(since_enrolment, "offering")
+        + _count(before_enrolment, "student"),
         "attended_sessions": _count(records.filter(status__in=ATTENDED), "student"),
         "excused_sessions": _count(records.filter(status=AttendanceStatus.EXCUSED), "student"),
     }
@@ -457,11 +499,7 @@ def students_below_threshold(user, *, now: datetime | None = None) -> list[Offer
         .select_related(
             "student", "offering__course", "offering__term", "offering__attendance_policy"
         )
-        .annotate(
-            **_rate_annotations(
-                offering=OuterRef("offering_id"), student=OuterRef("student_id"), now=now
-            )
-        )
+        .annotate(**_rate_annotations(now))
     )
     alerts = []
     for enrolment in enrolments:
@@ -490,30 +528,30 @@ def rates_for_student(student, *, now: datetime | None = None) -> list[OfferingR
     now = now or timezone.now()
     if not student.is_authenticated:
         return []
-    offerings = (
-        Offering.objects.for_student(student)
-        .select_related("course", "term", "attendance_policy")
-        .annotate(**_rate_annotations(offering=OuterRef("pk"), student=student.pk, now=now))
-        .order_by("-term__starts_on", "course__title", "section")
+    enrolments = (
+        Enrolment.objects.active()
+        .filter(student=student)
+        .select_related("offering__course", "offering__term", "offering__attendance_policy")
+        .annotate(**_rate_annotations(now))
+        .order_by("-offering__term__starts_on", "offering__course__title", "offering__section")
     )
     return [
         OfferingRate(
-            offering=offering,
+            offering=enrolment.offering,
             student=student,
-            attended=offering.attended_sessions,
-            counted=offering.counted_sessions,
-            excused=offering.excused_sessions,
-            threshold=_threshold(offering),
+            attended=enrolment.attended_sessions,
+            counted=enrolment.counted_sessions,
+            excused=enrolment.excused_sessions,
+            threshold=_threshold(enrolment.offering),
         )
-        for offering in offerings
+        for enrolment in enrolments
     ]
 
 
 # --- xlsx ----------------------------------------------------------------------------------
-def _status_word(status: str | None, counted: bool) -> str | None:
-    if status is not None:
-        return str(AttendanceStatus(status).label)
-    return _("Not checked in") if counted else None
+def _cell_word(mark: Mark) -> str | None:
+    """A cell of the xlsx grid: the mark's words, or nothing for a session not held yet."""
+    return None if mark.key == FUTURE else mark.label
 
 
 def build_workbook(matrix: AttendanceMatrix):
@@ -564,10 +602,7 @@ def build_workbook(matrix: AttendanceMatrix):
             [
                 row.student.number,
                 row.student.display_name,
-                *[
-                    _status_word(status, column.counted)
-                    for status, column in zip(row.cells, matrix.sessions, strict=True)
-                ],
+                *[_cell_word(mark) for mark in row.marks],
                 row.counts[AttendanceStatus.PRESENT],
                 row.counts[AttendanceStatus.LATE],
                 row.counts[AttendanceStatus.EXCUSED],

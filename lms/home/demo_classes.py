@@ -5,7 +5,7 @@ Idempotent: running it again finds what it made and changes nothing.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,7 @@ from django.utils import timezone
 from classrooms.models import (
     CalendarEntry,
     CalendarPublication,
+    Enrolment,
     Holiday,
     MakeUpDay,
     Offering,
@@ -87,6 +88,12 @@ def seed_classes(*, teacher, students, course, today: date | None = None) -> Off
     offering.teachers.add(teacher)
     for student in students:
         enrol_student(offering=offering, student=student)
+    # The roster was imported the week before the term began (attendance counts for a student
+    # from their enrolment on, and the demo has a month of classes behind it).
+    imported = timezone.make_aware(datetime.combine(term.starts_on - timedelta(days=7), time(9)))
+    Enrolment.objects.filter(offering=offering, enrolled_at__gt=imported).update(
+        enrolled_at=imported
+    )
     for weekday, (first, last), weeks, parity, room, organisation in RULES:
         TimetableRule.objects.get_or_create(
             offering=offering,

@@ -307,3 +307,52 @@ def test_workbook_has_attendance_and_sessions_sheets(case):
     )  # fmt: skip
     assert sessions[1] == ("2026-09-07", "08:00–09:40", "A101", 1, 0, 0, 1, 1)
     assert len(sessions) == 1 + 5
+
+
+# --- a student who joined the roster late --------------------------------------------------
+def test_sessions_before_a_late_enrolment_are_not_counted_against_the_student(case, teacher):
+    """Eve joins in week 2, after its class (09-14): weeks 1 and 2 are not hers to miss,
+    except week 2, where the teacher marked her present as a guest before the roster caught
+    up. Week 3 she missed: 1 attended of 2 counted, 50 %."""
+    offering = case["offering"]
+    _s1, s2, s3, s5, _s6 = case["sessions"]
+    eve = StudentFactory(number="2026004", display_name="Eve")
+    Enrolment.objects.create(offering=offering, student=eve)
+    Enrolment.objects.filter(student=eve).update(
+        enrolled_at=timezone.make_aware(datetime(2026, 9, 16, 10, 0), TZ)
+    )
+    make_attendance(s2, eve, status="present", method="manual")
+    make_attendance(s5, eve, status="excused", method="manual", checked_in_at=None)  # to come
+
+    row = offering_matrix(offering, now=NOW).rows[-1]
+    assert row.student == eve
+    assert [m.key for m in row.marks] == [
+        "not_enrolled",
+        "present",
+        "unmarked",
+        "excused",
+        "future",
+    ]
+    assert row.marks[0].label == "Before enrolment"
+    assert (row.attended, row.counted, row.absent, row.percent) == (1, 2, 1, 50)
+    # Week 1's totals are those of the three students on the roster then.
+    assert offering_matrix(offering, now=NOW).sessions[0].totals["unmarked"] == 1
+
+    record = student_record(offering, eve, now=NOW)
+    assert [e.counted for e in record.entries] == [False, True, True, False, False]
+    assert (record.attended, record.counted, record.percent) == (1, 2, 50)
+
+    assert attendance_for_grading(offering, now=NOW)[eve.pk] == {
+        s2.pk: "present",
+        s3.pk: "absent",
+    }
+    [rate] = rates_for_student(eve, now=NOW)
+    assert (rate.attended, rate.counted, rate.percent, rate.below_threshold) == (1, 2, 50, True)
+    alert = next(a for a in students_below_threshold(teacher, now=NOW) if a.student == eve)
+    assert (alert.counted, alert.percent) == (2, 50)
+
+    sheet = list(build_workbook(offering_matrix(offering, now=NOW))["Attendance"].values)
+    assert sheet[-1][:7] == (
+        "2026004", "Eve", "Before enrolment", "Present", "Not checked in", "Excused", None,
+    )  # fmt: skip
+    assert sheet[-1][-2] == 2  # counted sessions

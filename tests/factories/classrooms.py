@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -44,7 +44,15 @@ def make_offering(
     for student in students:
         Enrolment.objects.create(offering=offering, student=student)
         grant_access(course=course, user=student, source=offering.access_source)
+    # On the roster from before the term began, as after a roster import: every session of
+    # the term concerns them (a student enrolled later is created by the test itself).
+    Enrolment.objects.filter(offering=offering).update(enrolled_at=before_term(term))
     return offering
+
+
+def before_term(term) -> datetime:
+    """Noon of the day before ``term`` starts."""
+    return timezone.make_aware(datetime.combine(term.starts_on - timedelta(days=1), time(12)))
 
 
 def make_rule(
