@@ -163,7 +163,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         if self.role in (TEACHER, PROJECTOR):
             self._start(self.rotate_codes())
-        if self.role == TEACHER:
+        if self.role in (TEACHER, PROJECTOR):
             self._watch_countdown_of(state["poll"])
 
     def _enter(self, view):
@@ -427,16 +427,21 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await broadcast(events)
 
     def _watch_countdown_of(self, poll: dict | None) -> None:
-        """Watch the countdown of ``poll`` (as in ``state``) if it is open and has one."""
+        """Watch the countdown of ``poll`` (as in ``state``) if it is open and has one. The
+        watch outlives this screen: a console closed during the countdown still closes the
+        poll at its end (while this process runs; after a restart, the next teacher or
+        projector screen to connect takes over)."""
         if poll and poll["status"] == "open" and poll["closes_at"]:
             if self.countdown is not None:
                 self.countdown.cancel()
             closes_at = datetime.fromisoformat(poll["closes_at"])
-            self.countdown = self._start(self.close_when_due(poll["id"], closes_at))
+            self.countdown = self._start(
+                self.close_when_due(poll["id"], closes_at), finishes_alone=True
+            )
 
     async def close_when_due(self, poll_id: int, closes_at: datetime) -> None:
-        """The teacher's console closes a poll whose countdown has ended (answers after
-        ``closes_at`` are refused anyway; several consoles may try, one closes it)."""
+        """Close a poll whose countdown has ended, revealing its answer and results (answers
+        after ``closes_at`` are refused anyway; several screens may try, one closes it)."""
         await asyncio.sleep(max(0.0, (closes_at - timezone.now()).total_seconds()))
         outcome = await db(services.close_poll)(room=self.room, poll=poll_id, only_if_expired=True)
         await broadcast(outcome.events)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from classrooms.models import ClassAnswer
 from live.models import LiveRoom, Poll
+from live.services import polls
 from tests.factories.courses import single_choice
 from tests.live.roomkit import (
     connect,
@@ -169,3 +170,30 @@ async def test_the_console_closes_a_poll_when_its_countdown_ends():
     assert closed["poll"] == poll_id
     assert await db(Poll.objects.filter(pk=poll_id, status="closed").count)() == 1
     await leave_all(*screens, second)
+
+
+async def test_a_countdown_ends_the_poll_even_after_the_console_has_gone(monkeypatch):
+    monkeypatch.setattr(polls, "MIN_SECONDS", 1)
+    klass = await db(make_class)(1)
+    console, wall, phone = await everyone(klass)
+    poll_id = (await console.request(**TYPED, seconds=1))["poll"]
+    await console.leave()  # the teacher closed the laptop
+    closed = await phone.expect("poll.closed", timeout=4)
+    assert (closed["poll"], closed["correct"]) == (poll_id, [1])
+    assert (await wall.expect("poll.closed", timeout=1))["poll"] == poll_id
+    await leave_all(wall, phone)
+
+
+async def test_a_projector_that_connects_during_a_countdown_closes_the_poll_at_its_end():
+    klass = await db(make_class)(1)
+    console, wall, phone = await everyone(klass)
+    poll_id = (await console.request(**TYPED, seconds=10))["poll"]
+    await console.leave()
+    await wall.leave()
+    # shorten the countdown, as if the server that watched it had restarted meanwhile
+    soon = timezone.now() + timedelta(seconds=0.3)
+    await db(Poll.objects.filter(pk=poll_id).update)(closes_at=soon)
+    projector = await connect(klass.teacher, klass.session, view="projector")
+    closed = await phone.expect("poll.closed", timeout=3)
+    assert closed["poll"] == poll_id
+    await leave_all(projector, phone)
