@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from live import services
+from live import batching, services
 from live.services import checkin as checkin_services
 from live.services.common import Refused
 from live.services.events import (
@@ -35,9 +35,7 @@ from live.services.events import (
     group_name,
     user_group_name,
 )
-from live.services.polls import Answer
 from live.services.rooms import PROJECTOR, STUDENT, TEACHER
-from live.writer import writer
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +138,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if self.user.is_authenticated:
             await self._join_groups(guess)
         try:
-            joined, state = await db(self._enter)(view)
+            joined, state = await batching.entries().submit(
+                services.Entry(self.session_id, self.user, view)
+            )
         except Exception:
             logger.exception("joining the live room of session %s failed", self.session_id)
             joined, state = 1011, None
@@ -165,13 +165,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self._start(self.rotate_codes())
         if self.role in (TEACHER, PROJECTOR):
             self._watch_countdown_of(state["poll"])
-
-    def _enter(self, view):
-        """Join and take the state in one trip to the database thread (sync)."""
-        joined = services.join(self.session_id, self.user, view=view)
-        if isinstance(joined, int):
-            return joined, None
-        return joined, services.snapshot(joined.room, self.user, joined.role)
 
     async def _join_groups(self, role: str) -> None:
         self.my_groups = [
@@ -294,7 +287,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send_state()
 
     async def do_answer(self, content, ref):
-        answer = Answer(
+        answer = services.Answer(
             room=self.room,
             student=self.user,
             poll=content.get("poll"),
@@ -302,7 +295,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             value=content.get("value"),
             at=timezone.now(),
         )
-        outcome = await writer().write(answer)  # committed with the answers that came with it
+        outcome = await batching.answers().submit(answer)  # committed with others
         await self.ack(ref, "answer", outcome)
         if not outcome.ack["duplicate"]:
             await self.schedule_results(outcome.ack["poll"])

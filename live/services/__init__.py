@@ -20,18 +20,30 @@ from live.services.feed import (
     set_muted,
     vote,
 )
-from live.services.polls import answer_poll, close_poll, open_poll, publish_results
+from live.services.polls import (
+    Answer,
+    answer_poll,
+    answer_polls,
+    close_poll,
+    open_poll,
+    publish_results,
+)
 from live.services.rooms import Joined, join, next_seq
-from live.services.snapshot import snapshot
+from live.services.snapshot import Entry, enter, enter_many, snapshot
 
 __all__ = [
+    "Answer",
+    "Entry",
     "Joined",
     "Outcome",
     "Refused",
     "announce_checkin",
     "answer_poll",
+    "answer_polls",
     "ask_question",
     "close_poll",
+    "enter",
+    "enter_many",
     "hide_comment",
     "join",
     "lower_hand",

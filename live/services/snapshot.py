@@ -9,6 +9,7 @@ grow with the class.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Value, When
@@ -37,7 +38,7 @@ from live.services.checkin import (
 from live.services.common import iso, person
 from live.services.feed import comment_frame, question_frame
 from live.services.polls import compute_results, poll_frame
-from live.services.rooms import STUDENT, TEACHER
+from live.services.rooms import STUDENT, TEACHER, Joined, join
 
 RECENT_COMMENTS = 50
 RECENT_CALLS = 10
@@ -179,3 +180,34 @@ def snapshot(room: LiveRoom, user, role: str, *, now: datetime | None = None) ->
             "muted": mutes.filter(student=user).exists(),
         }
     return state
+
+
+# --- entering the room -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Entry:
+    """A screen asking to enter the room of session ``session_id``."""
+
+    session_id: int
+    user: object
+    view: str | None = None
+
+
+def enter(entry: Entry) -> tuple[Joined, dict] | tuple[int, None]:
+    """``join`` then the first ``snapshot``: (Joined, state), or (close code, None)."""
+    joined = join(entry.session_id, entry.user, view=entry.view)
+    if isinstance(joined, int):
+        return joined, None
+    return joined, snapshot(joined.room, entry.user, joined.role)
+
+
+def enter_many(entries: list[Entry]) -> list:
+    """:func:`enter` for each entry, in order, in this thread's one database connection:
+    each result, or the exception that entry raised (the others still enter). Read only,
+    apart from creating the room on the first join."""
+    results = []
+    for entry in entries:
+        try:
+            results.append(enter(entry))
+        except Exception as error:  # handed back with its entry
+            results.append(error)
+    return results
