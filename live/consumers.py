@@ -230,7 +230,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             logger.exception(
                 "live room %s: %s from user %s failed", self.room.pk, kind, self.user.pk
             )
-            await self.send_error(ref, "server_error", _("Something went wrong; try again."))
+            await self.refuse(ref, "server_error", _("Something went wrong; try again."))
 
     async def refuse(self, ref, code: str, message) -> None:
         """An error frame for a refused frame; too many of them close the socket (4429)."""

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from classrooms import signals
 from classrooms.models import (
     Attendance,
     AttendanceChange,
@@ -132,6 +133,11 @@ def _apply(
             )
             for row, old, new in changes
         )
+        if changes:
+            changed = [row for row, _old, _new in changes]
+            transaction.on_commit(
+                lambda: signals.attendance_marked.send(sender=Attendance, attendances=changed)
+            )
     return rows, len(changes)
 
 

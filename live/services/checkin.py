@@ -74,30 +74,41 @@ def set_window(*, room: LiveRoom, by, open: bool, now: datetime | None = None) -
 
 
 def announce_checkin(attendance: Attendance) -> list[Event]:
-    """A numbered ``checkin`` event for a student who has just checked in, or nothing if the
-    session has no live room yet (whoever joins later reads the check-in from the database).
-    Call after the check-in is committed. Atomic."""
-    room = (
-        LiveRoom.objects.select_related("session").filter(session_id=attendance.session_id).first()
-    )
-    if room is None or attendance.status not in ATTENDED:
+    """:func:`announce_attendance` of one row (a student who has just checked in)."""
+    return announce_attendance([attendance])
+
+
+def announce_attendance(attendances: list[Attendance]) -> list[Event]:
+    """One numbered ``checkin`` event per row of one session whose status has just been set
+    (a check-in, or a teacher's mark): present or late puts the student on the wall, excused
+    or absent takes them off it; totals are the session's after all of them. Nothing if the
+    session has no live room yet (whoever joins later reads the database). Call after the
+    commit. Atomic."""
+    if not attendances:
         return []
-    attendance = Attendance.objects.select_related("student").get(pk=attendance.pk)
+    session_id = attendances[0].session_id
+    room = LiveRoom.objects.select_related("session").filter(session_id=session_id).first()
+    if room is None:
+        return []
+    rows = Attendance.objects.select_related("student").filter(
+        pk__in=[a.pk for a in attendances], session_id=session_id
+    )
+    events = []
     with durable():
-        seq = next_seq(room.pk)
-        count = Attendance.objects.filter(session_id=room.session_id, status__in=ATTENDED).count()
-        enrolled = enrolled_count(room.session)
-    totals = {"count": count, "enrolled": enrolled}
-    signed = {"student": attendee_frame(attendance), **totals}
-    return [
-        make_event(
-            room,
-            seq,
-            "checkin",
-            {STUDENTS: totals, PROJECTORS: signed, TEACHERS: signed},
-            personal={attendance.student_id: signed},
-        )
-    ]
+        count = Attendance.objects.filter(session_id=session_id, status__in=ATTENDED).count()
+        totals = {"count": count, "enrolled": enrolled_count(room.session)}
+        for attendance in rows.order_by("pk"):
+            signed = {"student": attendee_frame(attendance), **totals}
+            events.append(
+                make_event(
+                    room,
+                    next_seq(room.pk),
+                    "checkin",
+                    {STUDENTS: totals, PROJECTORS: signed, TEACHERS: signed},
+                    personal={attendance.student_id: signed},
+                )
+            )
+    return events
 
 
 def code_frame(session: Session, now: datetime | None = None) -> dict:

@@ -36,6 +36,15 @@ class Outcome:
     events: list[Event] = field(default_factory=list)
 
 
+MAX_ID = 2**63 - 1  # the largest primary key a database column holds
+
+
+def is_id(value) -> bool:
+    """Could ``value``, taken from a client's frame, be a primary key? (An int, not a bool,
+    that a database column can hold: a larger one would fail in the query, not refuse.)"""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def iso(when: datetime | None) -> str | None:
     """A time as the protocol writes it: ISO 8601 in the site's time zone."""
     return timezone.localtime(when).isoformat() if when is not None else None

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classrooms.models import Enrolment
 from live.models import Comment, HandRaise, LiveRoom, Mute, QuestionVote, RoomQuestion
-from live.services.common import Outcome, Refused, iso, person
+from live.services.common import Outcome, Refused, is_id, iso, person
 from live.services.events import EVERYONE, PROJECTORS, STUDENTS, TEACHERS, make_event
 from live.services.rooms import durable, next_seq
 
@@ -28,10 +28,6 @@ MAX_COMMENT = 100
 MAX_QUESTION = 300
 RATE_LIMIT = 5  # comments and questions ...
 RATE_WINDOW = 10  # ... within this many seconds
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _clean_text(text, limit: int) -> str:
@@ -44,7 +40,7 @@ def _clean_text(text, limit: int) -> str:
 
 def _student_in_room(room: LiveRoom, student_id):
     """The actively enrolled student ``student_id`` of the room's offering, or not_found."""
-    if _is_int(student_id):
+    if is_id(student_id):
         enrolment = (
             Enrolment.objects.active()
             .select_related("student")
@@ -119,7 +115,7 @@ def post_comment(
 def hide_comment(*, room: LiveRoom, by, comment, now: datetime | None = None) -> Outcome:
     """Hide a comment from students and the projector (teachers still see it, marked).
     Hiding it again changes nothing. Atomic; for the room's teachers."""
-    if not _is_int(comment):
+    if not is_id(comment):
         raise Refused("invalid", _("Name a comment."))
     with durable():
         seq = next_seq(room.pk)
@@ -179,7 +175,7 @@ def ask_question(
 
 
 def _visible_question(room: LiveRoom, question) -> RoomQuestion:
-    if _is_int(question):
+    if is_id(question):
         found = RoomQuestion.objects.filter(
             pk=question, room_id=room.pk, hidden_at__isnull=True
         ).first()

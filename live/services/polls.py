@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from classrooms.services.participation import answers_for, record_answer
 from courses.models import Question, QuestionKind
 from live.models import LiveRoom, Poll, PollKind, PollSource, PollStatus
-from live.services.common import Outcome, Refused, iso, normalise
+from live.services.common import Outcome, Refused, is_id, iso, normalise
 from live.services.events import EVERYONE, PROJECTORS, STUDENTS, TEACHERS, Event, make_event
 from live.services.prepare import validate_poll
 from live.services.rooms import STUDENT, TEACHER, durable, next_seq
@@ -191,7 +191,7 @@ def clean_typed(*, kind, prompt, options, correct) -> tuple[str, str, list[str],
 
 
 def _from_bank(room: LiveRoom, question_id) -> tuple[str, str, list[str], object, Question]:
-    if not _is_int(question_id):
+    if not is_id(question_id):
         raise _invalid()
     question = (
         Question.objects.filter(pk=question_id, course_id=room.session.offering.course_id)
@@ -256,7 +256,7 @@ def open_poll(
     now = now or timezone.now()
     seconds = _clean_seconds(seconds)
     if poll is not None:
-        if not _is_int(poll):
+        if not is_id(poll):
             raise _invalid()
         spec = None
     elif question is not None:
@@ -354,13 +354,18 @@ def answer_polls(answers: Sequence[Answer]) -> list[Outcome | Exception]:
     what refused it: a ``Refused``, or an unexpected error. Each answer runs in its own
     savepoint, so a refused or failed answer changes nothing and the others still count.
     Returns after the commit; if the commit fails, it raises and nothing was written.
+
+    An answer counts if it arrived (``Answer.at``) while the poll took answers: after it
+    opened, before its countdown ended and before it was closed, even if it is written after
+    the close. The results were revealed by then, so the poll's ``poll.closed`` is sent again
+    with the new figures (a numbered event on the last such answer's outcome).
     """
     results: list[Outcome | Exception | None] = [None] * len(answers)
     todo = []
     for i, answer in enumerate(answers):
         if not isinstance(answer.key, str) or not 8 <= len(answer.key) <= 64:
             results[i] = _invalid(_("An answer needs a key of 8 to 64 characters."))
-        elif not _is_int(answer.poll):
+        elif not is_id(answer.poll):
             results[i] = _invalid()
         else:
             todo.append(i)
@@ -369,13 +374,28 @@ def answer_polls(answers: Sequence[Answer]) -> list[Outcome | Exception]:
     with durable():
         polls = Poll.objects.in_bulk({answers[i].poll for i in todo})
         still_open: dict[int, bool] = {}  # poll id -> open, share-locked until the commit
+        after_close: dict[int, int] = {}  # poll id -> the last answer written after its close
         for i in todo:
             try:
                 with transaction.atomic():
-                    results[i] = _record(answers[i], polls, still_open)
+                    outcome = _record(answers[i], polls, still_open)
             except Exception as error:  # handed to the caller with its answer
                 results[i] = error
+                continue
+            results[i] = outcome
+            if not outcome.ack["duplicate"] and not still_open[outcome.ack["poll"]]:
+                after_close[outcome.ack["poll"]] = i
+        for poll_id, i in after_close.items():
+            room = answers[i].room
+            results[i].events.append(_closed_event(room, polls[poll_id], next_seq(room.pk)))
     return results
+
+
+def _answering_ended(poll: Poll) -> datetime | None:
+    """When the poll stopped taking answers (its countdown's end or its close, whichever
+    came first), or None while it takes them."""
+    ends = [when for when in (poll.closes_at, poll.closed_at) if when is not None]
+    return min(ends) if ends else None
 
 
 def _record(answer: Answer, polls: dict[int, Poll], still_open: dict[int, bool]) -> Outcome:
@@ -385,9 +405,14 @@ def _record(answer: Answer, polls: dict[int, Poll], still_open: dict[int, bool])
         raise _not_found()
     value = clean_value(target, answer.value)
     if target.pk not in still_open:
-        still_open[target.pk] = target.status == PollStatus.OPEN and _share_lock_open(target.pk)
-    in_time = target.closes_at is None or answer.at < target.closes_at
-    if not (still_open[target.pk] and in_time):
+        is_open = target.status == PollStatus.OPEN and _share_lock_open(target.pk)
+        if not is_open and target.status == PollStatus.OPEN:  # closed since it was read
+            target.refresh_from_db(fields=["status", "closed_at"])
+        still_open[target.pk] = is_open
+    ended = _answering_ended(target)
+    opened = target.opened_at is None or target.opened_at <= answer.at
+    in_time = opened and (ended is None or answer.at < ended)
+    if not in_time:
         earlier = answers_for(session=room.session_id, activity=target.activity).filter(
             student=student
         )
@@ -417,7 +442,7 @@ def close_poll(
     closes only a poll whose countdown has ended (the teacher's console calls this at the
     countdown's end). Atomic; exactly one caller closes a poll. For the room's teachers.
     """
-    if not _is_int(poll):
+    if not is_id(poll):
         raise _invalid()
     now = now or timezone.now()
     with durable():

@@ -219,11 +219,14 @@ class Reducer:
         if kind == "checkin":
             if self.newer(("checkin count",), seq):
                 checkin["count"], checkin["enrolled"] = frame["count"], frame["enrolled"]
-            if "student" in frame and "students" in checkin:
-                others = [s for s in checkin["students"] if s["id"] != frame["student"]["id"]]
-                checkin["students"] = _by_time([*others, frame["student"]])
-            if student and frame.get("student", {}).get("id") == state["me"]["id"]:
-                state["me"]["checked_in"] = True
+            who = frame.get("student")
+            if who and self.newer(("checkin student", who["id"]), seq):
+                attended = who["status"] in ("present", "late")
+                if "students" in checkin:
+                    others = [s for s in checkin["students"] if s["id"] != who["id"]]
+                    checkin["students"] = _by_time([*others, who] if attended else others)
+                if student and who["id"] == state["me"]["id"]:
+                    state["me"]["checked_in"] = attended
         elif kind == "checkin.window":
             if self.newer(("checkin open",), seq):
                 checkin["open"] = frame["open"]
@@ -239,9 +242,9 @@ class Reducer:
             current = poll and poll["id"] == frame["poll"] and poll["status"] == "open"
             if current and self.newer(("poll", frame["poll"]), seq):
                 poll["answered"], poll["results"] = frame["answered"], frame["results"]
-        elif kind == "poll.closed":
-            self.marks[("poll", frame["poll"])] = 2**63  # final
-            if poll and poll["id"] == frame["poll"]:
+        elif kind == "poll.closed":  # final, but may come again with newer figures
+            self.marks[("poll", frame["poll"])] = 2**63
+            if poll and poll["id"] == frame["poll"] and self.newer(("closed", frame["poll"]), seq):
                 poll["status"] = "closed"
                 poll["correct"] = frame["correct"]
                 poll["answered"], poll["results"] = frame["answered"], frame["results"]

@@ -143,6 +143,8 @@ async def test_invalid_fields_are_refused_and_nothing_changes():
         ({"type": "answer", "poll": str(poll), "key": "good-key-1", "value": 0}, "invalid"),
         ({"type": "answer", "poll": poll + 99, "key": "good-key-1", "value": 0}, "not_found"),
         ({"type": "answer", "poll": poll, "value": 0}, "invalid"),
+        ({"type": "answer", "poll": 2**63, "key": "good-key-1", "value": 0}, "invalid"),
+        ({"type": "vote", "question": 2**63}, "not_found"),
         ({"type": "comment", "text": ""}, "invalid"),
         ({"type": "comment", "text": "x" * 101}, "invalid"),
         ({"type": "ask", "text": ["list"]}, "invalid"),
@@ -160,6 +162,10 @@ async def test_invalid_fields_are_refused_and_nothing_changes():
         ({"type": "mute", "student": klass.students[0].pk}, "invalid"),
         ({"type": "comment.hide", "comment": 12345}, "not_found"),
         ({"type": "hand.lower", "student": "me"}, "not_found"),
+        ({"type": "mute", "student": 2**63, "muted": True}, "not_found"),
+        ({"type": "comment.hide", "comment": -(2**70)}, "invalid"),
+        ({"type": "poll.open", "question": 2**64}, "invalid"),
+        ({"type": "poll.close", "poll": 2**64}, "invalid"),
     ]:
         error = await console.request(**frame)
         assert (error["type"], error["code"]) == ("error", code), frame

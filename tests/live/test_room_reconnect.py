@@ -6,6 +6,7 @@ from channels.db import database_sync_to_async as db
 from django.core.cache import cache
 from django.utils import timezone
 
+from classrooms.services.attendance import mark_many
 from classrooms.signals import checked_in
 from live.models import Poll, RoomQuestion
 from live.services import join
@@ -47,7 +48,7 @@ async def test_a_screen_that_stayed_connected_equals_a_fresh_state():
     cache.clear()
     klass = await db(make_class)(4)
     prepared = await db(prepare)(klass)
-    s1, s2, s3, _absent = klass.students
+    s1, s2, s3, s4 = klass.students
     console = await connect(klass.teacher, klass.session)
     wall = await connect(klass.teacher, klass.session, view="projector")
     one, two, three = [await connect(s, klass.session) for s in (s1, s2, s3)]
@@ -81,6 +82,10 @@ async def test_a_screen_that_stayed_connected_equals_a_fresh_state():
         checked_in.send(sender=None, attendance=attendance)
 
     await db(check_in_over_http)()
+    # the teacher marks by hand: s3 (checked in) absent after all, s4 present
+    await db(mark_many)(
+        session=klass.session, statuses={s3.pk: "absent", s4.pk: "present"}, by=klass.teacher
+    )
     # random calls among the two present
     await console.request(type="call")
     await console.request(type="call")
@@ -131,7 +136,9 @@ async def test_a_screen_that_stayed_connected_equals_a_fresh_state():
     phone = replay(one)
     assert phone["me"] == {**phone["me"], "checked_in": True, "hand": True, "muted": False}
     assert phone["poll"]["your_answer"] == [0, 2] and phone["poll"]["results"] is None
-    assert replay(three)["me"]["muted"] is True
+    assert replay(three)["me"]["muted"] is True and replay(three)["me"]["checked_in"] is False
+    wall_names = [s["id"] for s in replay(wall)["checkin"]["students"]]
+    assert sorted(wall_names) == sorted([s1.pk, s4.pk])
     assert [q["voted"] for q in replay(three)["questions"]] == [True, False]
     await leave_all(*screens)
 

@@ -210,6 +210,32 @@ const tests = {
     assert.deepEqual(state.poll.results, { counts: [1, 3] });
   },
 
+  "a teacher's mark takes a student off the wall and tells that student"() {
+    const wall = { type: "state", seq: 10, role: "projector", checkin: { open: true, count: 1, enrolled: 3, students: [{ id: 31, name: "Li Hua", number: "1", status: "present", at: "t1" }] } };
+    const absent = { type: "checkin", seq: 12, count: 0, enrolled: 3, student: { id: 31, name: "Li Hua", number: "1", status: "absent", at: "t1" } };
+    reduce(wall, absent, 10);
+    assert.deepEqual([wall.checkin.count, wall.checkin.students], [0, []]);
+    // the earlier check-in, arriving late, does not put them back
+    reduce(wall, { ...absent, seq: 11, count: 1, student: { ...absent.student, status: "present" } }, 10);
+    assert.deepEqual(wall.checkin.students, []);
+    const phone = studentState();
+    phone.me.checked_in = true;
+    reduce(phone, absent, 10);
+    assert.equal(phone.me.checked_in, false);
+  },
+
+  "a poll closed again with newer figures shows them; an older closing changes nothing"() {
+    const state = studentState({ your_answer: 1 });
+    reduce(state, { type: "poll.closed", seq: 12, poll: 5, correct: [1], answered: 3, results: { counts: [1, 2] } }, 10);
+    const again = { type: "poll.closed", seq: 14, poll: 5, correct: [1], answered: 4, results: { counts: [1, 3] } };
+    assert.deepEqual(reduce(state, again, 10), { applied: true, stale: false });
+    assert.deepEqual([state.poll.answered, state.poll.results], [4, { counts: [1, 3] }]);
+    const older = { type: "poll.closed", seq: 13, poll: 5, correct: [1], answered: 3, results: { counts: [1, 2] } };
+    assert.deepEqual(reduce(state, older, 10), { applied: false, stale: false });
+    assert.equal(state.poll.answered, 4);
+    assert.equal(state.poll.you_were_right, true);
+  },
+
   "events at or below the snapshot's seq are ignored; events about unseen things are stale"() {
     const state = studentState();
     assert.deepEqual(reduce(state, { type: "mute", seq: 10, muted: true }, 10), { applied: false, stale: false });

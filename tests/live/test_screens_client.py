@@ -20,4 +20,4 @@ def test_the_shared_client_follows_the_protocol():
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert not [line for line in lines if line.startswith("not ok")]
-    assert len([line for line in lines if line.startswith("ok - ")]) == 22
+    assert len([line for line in lines if line.startswith("ok - ")]) == 24

@@ -348,3 +348,79 @@ def test_a_failing_answer_in_a_batch_leaves_the_others_written(room, klass, monk
     assert ok.ack == {"poll": poll, "key": "a-key-001", "duplicate": False}
     assert isinstance(failed, DatabaseError)
     assert list(ClassAnswer.objects.values_list("student_id", flat=True)) == [a.pk]
+
+
+def test_an_answer_received_before_the_close_counts_though_written_after_it(room, klass):
+    """The countdown's end closed the poll while an answer sent a second earlier was still
+    waiting to be written: it counts, and the poll's figures are revealed again."""
+    a, b, c = klass.students
+    t0 = timezone.now() - timedelta(seconds=30)
+    poll = typed(room, klass, seconds=10, now=t0).ack["poll"]
+    answer_poll(room=room, student=a, poll=poll, key="a-key-001", value=0, now=t0)
+    first_close = close_poll(room=room, poll=poll, now=t0 + timedelta(seconds=10))
+    assert first_close.events[0].frames["teachers"]["answered"] == 1
+
+    late_write = answer_poll(
+        room=room, student=b, poll=poll, key="b-key-001", value=1, now=t0 + timedelta(seconds=9)
+    )
+    assert late_write.ack["duplicate"] is False
+    [again] = late_write.events
+    assert again.seq > first_close.events[0].seq
+    assert again.frames["students"] == {
+        "type": "poll.closed",
+        "seq": again.seq,
+        "poll": poll,
+        "correct": [1],
+        "answered": 2,
+        "results": {"counts": [1, 1, 0]},
+    }
+    refused(
+        "poll_closed",
+        answer_poll,
+        room=room,
+        student=c,
+        poll=poll,
+        key="c-key-001",
+        value=1,
+        now=t0 + timedelta(seconds=10),
+    )
+    assert ClassAnswer.objects.count() == 2
+
+
+def test_a_poll_closed_by_hand_takes_answers_received_before_the_close_only(room, klass):
+    a, b, _ = klass.students
+    t0 = timezone.now() - timedelta(seconds=30)
+    poll = typed(room, klass, now=t0).ack["poll"]
+    close_poll(room=room, poll=poll, now=t0 + timedelta(seconds=5))
+    kept = answer_poll(
+        room=room, student=a, poll=poll, key="a-key-001", value=1, now=t0 + timedelta(seconds=4)
+    )
+    assert kept.ack["duplicate"] is False and len(kept.events) == 1
+    for arrived in (t0 + timedelta(seconds=6), t0 - timedelta(seconds=1)):
+        refused(
+            "poll_closed",
+            answer_poll,
+            room=room,
+            student=b,
+            poll=poll,
+            key="b-key-001",
+            value=1,
+            now=arrived,
+        )
+    assert list(ClassAnswer.objects.values_list("student_id", flat=True)) == [a.pk]
+
+
+def test_a_batch_with_a_poll_id_no_database_holds_keeps_the_other_answers(room, klass):
+    a, b, c = klass.students
+    poll = typed(room, klass).ack["poll"]
+    now = timezone.now()
+    results = answer_polls(
+        [
+            Answer(room, a, poll, "a-key-001", 1, now),
+            Answer(room, b, 2**63, "b-key-001", 1, now),
+            Answer(room, c, poll, "c-key-001", 0, now),
+        ]
+    )
+    assert [type(r).__name__ for r in results] == ["Outcome", "Refused", "Outcome"]
+    assert results[1].code == "invalid"
+    assert ClassAnswer.objects.count() == 2

@@ -69,6 +69,7 @@ const byStudentAt = byTime((item) => item.student.id);
 // Questions: most votes first, then oldest first.
 const byVotes = (a, b) => b.votes - a.votes || byAt(a, b);
 const MAX_COMMENTS = 50;
+const ATTENDED = new Set(["present", "late"]);
 const MAX_QUESTIONS = 100;
 const MAX_CALLS = 10;
 
@@ -106,15 +107,19 @@ const HANDLERS = {
       s.checkin.enrolled = f.enrolled;
       changed = true;
     }
-    if (f.student && Array.isArray(s.checkin.students)) {
-      const others = s.checkin.students.filter((x) => x.id !== f.student.id);
-      s.checkin.students = [...others, f.student].sort(byAt);
-      changed = true;
-    }
-    // the student concerned gets their own check-in
-    if (f.student && s.me && f.student.id === s.me.id && !s.me.checked_in) {
-      s.me.checked_in = true;
-      changed = true;
+    // present or late: on the wall; excused or absent (a teacher's mark): off it
+    const attended = Boolean(f.student) && ATTENDED.has(f.student.status);
+    if (f.student && newer(s, `checkin student ${f.student.id}`, f.seq)) {
+      if (Array.isArray(s.checkin.students)) {
+        const others = s.checkin.students.filter((x) => x.id !== f.student.id);
+        s.checkin.students = attended ? [...others, f.student].sort(byAt) : others;
+        changed = true;
+      }
+      // the student concerned gets their own status
+      if (s.me && f.student.id === s.me.id && s.me.checked_in !== attended) {
+        s.me.checked_in = attended;
+        changed = true;
+      }
     }
     return changed ? undefined : SAME;
   },
@@ -154,13 +159,16 @@ const HANDLERS = {
     s.poll.answered = f.answered;
     s.poll.results = f.results;
   },
+  // A poll closes once, but its `poll.closed` comes again, with a higher seq and new figures,
+  // when answers received before the close were written after it.
   "poll.closed"(s, f) {
     const final = marked(s, `poll ${f.poll}`) === FINAL;
     marks(s).set(`poll ${f.poll}`, FINAL);
     if (!s.poll || s.poll.id !== f.poll) {
       return f.seq <= (marked(s, "current poll") ?? -1) ? SAME : STALE;
     }
-    if (final && s.poll.status === "closed") return SAME;
+    const fresher = newer(s, `closed poll ${f.poll}`, f.seq);
+    if (final && s.poll.status === "closed" && !fresher) return SAME;
     Object.assign(s.poll, {
       status: "closed",
       correct: f.correct,
