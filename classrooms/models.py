@@ -545,6 +545,20 @@ class AttendancePolicy(models.Model):
     def __str__(self):
         return f"attendance policy of {self.offering_id}"
 
+    def clean(self):
+        closes, late = self.closes_after_minutes, self.late_after_minutes
+        if closes is not None and late is not None and closes < late:
+            raise ValidationError(
+                {
+                    "closes_after_minutes": _(
+                        "Check-in would close before anyone counts as late: close it "
+                        "%(late)s minutes after the start or later, or count students late "
+                        "sooner."
+                    )
+                    % {"late": late}
+                }
+            )
+
     @classmethod
     def for_offering(cls, offering: Offering) -> AttendancePolicy:
         """The offering's policy, or an unsaved one with the defaults."""

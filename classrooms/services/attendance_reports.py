@@ -558,8 +558,7 @@ def build_workbook(matrix: AttendanceMatrix):
     """An openpyxl Workbook of ``matrix``: sheet "Attendance" (number, name, one column per
     session headed with its date and time, statuses as translated words, totals, rate as a
     percentage) and sheet "Sessions" (date, time, room and the totals of each status).
-    Sheet names stay in English so that formulas and scripts find them; the words inside
-    are in the user's language. Reads nothing."""
+    Sheet names, headers and words are in the user's language. Reads nothing."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 from classrooms import signals
 from classrooms.models import (
     Attendance,
+    AttendanceChange,
     AttendanceFlag,
     AttendancePolicy,
     AttendanceStatus,
@@ -533,6 +534,47 @@ def _existing_attendance(session: Session, student) -> Attendance | None:
     return Attendance.objects.filter(session=session, student=student).first()
 
 
+def _reopened_for(attendance: Attendance, session: Session) -> bool:
+    """Was ``attendance`` absent when the teacher opened check-in again by hand (after
+    closing it and marking the unmarked absent, say)? Then the student may still check in."""
+    if attendance.status != AttendanceStatus.ABSENT:
+        return False
+    window = CheckInWindow.objects.filter(session=session).first()
+    return (
+        window is not None
+        and window.manual == ManualState.OPEN
+        and window.manual_at is not None
+        and window.manual_at > attendance.updated_at
+    )
+
+
+def _check_in_over_absent(
+    existing: Attendance, checked: Attendance, session: Session
+) -> CheckInResult:
+    """Turn the absent row ``existing`` into the check-in ``checked`` (a latecomer after
+    check-in was reopened), keeping the change (old absent, new status, by the student)."""
+    with transaction.atomic():
+        row = Attendance.objects.select_for_update().get(pk=existing.pk)
+        if row.status != AttendanceStatus.ABSENT or row.updated_at != existing.updated_at:
+            return _already(row, session)  # changed meanwhile: that change stands
+        fields = ["status", "method", "checked_in_at", "device", "user_agent", "ip", "flags"]
+        fields += ["latitude", "longitude", "accuracy_m", "changed_by", "updated_at"]
+        for name in fields[:10]:
+            setattr(row, name, getattr(checked, name))
+        row.changed_by = checked.student
+        row.save(update_fields=fields)
+        AttendanceChange.objects.create(
+            attendance=row,
+            changed_by=checked.student,
+            changed_at=checked.checked_in_at,
+            old_status=AttendanceStatus.ABSENT,
+            new_status=row.status,
+            reason="checked in after check-in was reopened",
+        )
+        transaction.on_commit(lambda: signals.checked_in.send(sender=Attendance, attendance=row))
+    return _checked_in(row, session, created=False)
+
+
 def _open_sessions_of(student, at: datetime, *, exclude: Session | None = None) -> list[Session]:
     day = timezone.localdate(at)
     candidates = (
@@ -573,11 +615,13 @@ def check_in(
     ``ip`` is outside them), shared_device (``device`` already checked in another student
     here and the policy refuses). A student who already has a row (checked in, or marked by
     a teacher or a leave approval) gets a success that creates and changes nothing, so a
-    status set by a person is never downgraded. Flags (accepted, shown to the teacher):
-    shared_device under the "flag" policy; far_away or no_location when the room has a
-    location. One row per (session, student) is guaranteed by the unique constraint:
-    concurrent calls give one row and two successes. Atomic; writes no AttendanceChange
-    (self check-in has ``changed_by`` None); a new row sends ``classrooms.signals.checked_in``
+    status set by a person is never downgraded; except a student marked absent before the
+    teacher opened check-in again by hand, who checks in as a latecomer (the row becomes
+    present or late, with an AttendanceChange by the student). Flags (accepted, shown to the
+    teacher): shared_device under the "flag" policy; far_away or no_location when the room
+    has a location. One row per (session, student) is guaranteed by the unique constraint:
+    concurrent calls give one row and two successes. Atomic; a first check-in writes no
+    AttendanceChange (``changed_by`` None); a check-in sends ``classrooms.signals.checked_in``
     after the commit (the live room announces it). Callers check nothing else: any user may call
     it for themselves; rate limiting is the caller's (``is_rate_limited``).
     """
@@ -592,7 +636,7 @@ def check_in(
             return refusal(Reason.ANOTHER_SESSION, session=session)
         return refusal(Reason.NOT_ENROLLED, session=session)
     existing = _existing_attendance(session, student)
-    if existing is not None:
+    if existing is not None and not _reopened_for(existing, session):
         return _already(existing, session)
     policy = policy_of(session)
     state = window_state(session, at, policy=policy)
@@ -639,6 +683,8 @@ def check_in(
         if location.accuracy_m is not None:
             attendance.accuracy_m = min(round(location.accuracy_m), 2_000_000_000)
     attendance.full_clean(validate_unique=False, validate_constraints=False)
+    if existing is not None:
+        return _check_in_over_absent(existing, attendance, session)
     with transaction.atomic():
         try:
             with transaction.atomic():  # a savepoint: the outer transaction survives a clash
@@ -649,13 +695,18 @@ def check_in(
         transaction.on_commit(
             lambda: signals.checked_in.send(sender=Attendance, attendance=attendance)
         )
+    return _checked_in(attendance, session, created=True)
+
+
+def _checked_in(attendance: Attendance, session: Session, *, created: bool) -> CheckInResult:
     status = attendance.get_status_display()
+    at = _hhmm(attendance.checked_in_at)
     return CheckInResult(
         ok=True,
         reason=Reason.OK,
-        message=_("Checked in at %(time)s: %(status)s.") % {"time": _hhmm(at), "status": status},
+        message=_("Checked in at %(time)s: %(status)s.") % {"time": at, "status": status},
         attendance=attendance,
-        created=True,
+        created=created,
         session=session,
     )
 

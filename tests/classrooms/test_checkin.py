@@ -534,3 +534,91 @@ def test_logged_out_bursts_are_limited_per_address(session):
         Client(REMOTE_ADDR="10.9.9.9").get(bad)
     assert Client(REMOTE_ADDR="10.9.9.9").get(scan_path(session)).status_code == 429
     assert Client(REMOTE_ADDR="10.9.9.10").get(scan_path(session)).status_code == 302
+
+
+# --- latecomers, and the rules that stop relaying a code -------------------------------------
+def test_a_latecomer_checks_in_after_the_teacher_closed_marked_absent_and_reopened(
+    session, student, teacher
+):
+    teacher_client = login_client(teacher)
+    teacher_client.post(reverse("classrooms:attendance_close", args=[session.pk]))
+    row = Attendance.objects.get(session=session, student=student)
+    assert row.status == AttendanceStatus.ABSENT
+    teacher_client.post(reverse("classrooms:checkin_open", args=[session.pk]))
+
+    response = login_client(student).get(scan_path(session), follow=True)
+    result = response.context["result"]
+    assert (result.ok, result.reason) == (True, "ok")
+    assert "Checked in at" in response.content.decode()
+    row.refresh_from_db()
+    assert (row.status, row.method) == (AttendanceStatus.PRESENT, CheckInMethod.QR)
+    change = row.changes.order_by("changed_at", "pk").last()
+    assert (change.old_status, change.new_status, change.changed_by) == (
+        "absent",
+        "present",
+        student,
+    )
+
+
+def test_an_absence_marked_after_check_in_was_reopened_stands(session, student, teacher):
+    teacher_client = login_client(teacher)
+    teacher_client.post(reverse("classrooms:checkin_close", args=[session.pk]))
+    teacher_client.post(reverse("classrooms:checkin_open", args=[session.pk]))
+    make_attendance(session, student, status="absent", method="manual", changed_by=teacher)
+    response = login_client(student).get(scan_path(session), follow=True)
+    assert response.context["result"].reason == "already"
+    assert "already recorded: Absent" in response.content.decode()
+    assert Attendance.objects.get(session=session).status == AttendanceStatus.ABSENT
+
+
+def test_a_code_two_steps_old_is_refused_scanned_or_typed(session, student):
+    two_steps_ago = timezone.now() - timedelta(seconds=20)
+    client = login_client(student)
+    assert refused(client.get(scan_path(session, two_steps_ago)), "expired")
+    old = checkin.current_code(session, two_steps_ago).code
+    recent = {checkin.current_code(session, timezone.now() - timedelta(seconds=s)).code
+              for s in (0, 10)}  # fmt: skip
+    if old not in recent:
+        response = client.post(reverse("classrooms:checkin_code"), {"code": old})
+        assert refused(response, "expired")
+    assert nothing_recorded()
+
+
+def test_the_policy_sets_rotation_opening_lateness_and_closing(offering, student):
+    AttendancePolicy.objects.create(
+        offering=offering,
+        rotation_seconds=30,
+        opens_before_minutes=30,
+        late_after_minutes=3,
+        closes_after_minutes=15,
+    )
+    now = timezone.now()
+    early = make_session_now(offering, minutes_from_start=-20, room="R1")  # in 20 minutes
+    on_time = make_session_now(offering, minutes_from_start=1, room="R2")
+    late = make_session_now(offering, minutes_from_start=5, room="R3")
+    closed = make_session_now(offering, minutes_from_start=16, room="R4")
+    client = login_client(student)
+    # 30-second steps: a code from 30 s ago is the previous step, from 60 s ago it is not
+    assert refused(client.get(scan_path(on_time, now - timedelta(seconds=60))), "expired")
+    assert (
+        client.get(scan_path(on_time, now - timedelta(seconds=30)), follow=True)
+        .context["result"]
+        .ok
+    )
+    assert Attendance.objects.get(session=on_time).status == AttendanceStatus.PRESENT
+    assert client.get(scan_path(early), follow=True).context["result"].ok  # opens 30 min before
+    assert client.get(scan_path(late), follow=True).context["result"].ok
+    assert Attendance.objects.get(session=late).status == AttendanceStatus.LATE  # after 3 min
+    assert refused(client.get(scan_path(closed), follow=True), "not_open")  # closed after 15
+
+
+def test_a_policy_that_closes_check_in_before_anyone_is_late_is_refused(offering):
+    from django.core.exceptions import ValidationError
+
+    from classrooms.services.attendance import set_policy
+
+    with pytest.raises(ValidationError) as info:
+        set_policy(offering=offering, late_after_minutes=30, closes_after_minutes=0)
+    assert "closes_after_minutes" in info.value.message_dict
+    assert not AttendancePolicy.objects.filter(offering=offering).exists()
+    set_policy(offering=offering, late_after_minutes=10, closes_after_minutes=10)

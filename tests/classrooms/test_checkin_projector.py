@@ -77,6 +77,12 @@ def test_projector_shows_qr_code_count_and_names(session, offering, teacher):
         ["Location far from the room"]
     ]
     assert "Location far from the room" in page
+    # the class sees names, not numbers; flags stay in the teacher's closed list
+    names_list = page.split("data-names>")[1].split("</ol>")[0]
+    assert "Student 1" in names_list and first.number not in names_list
+    assert second.number not in names_list
+    flagged = page.split('<details class="card projector-flagged-card">')[1]
+    assert flagged.index("Location far from the room") < flagged.index("</details>")
     assert url("attendance_session", session) in page
     assert url("attendance_sheet", session) in page
     assert url("checkin_close", session) in page

@@ -44,7 +44,8 @@
     name.textContent = student.name;
     var meta = document.createElement("span");
     meta.className = "help";
-    meta.textContent = student.number + " · " + student.time;
+    // The class sees names only; numbers and flags are in the teacher's closed list.
+    meta.textContent = withFlags ? student.number + " · " + student.time : student.time;
     li.append(name, " ", meta);
     var badges = withFlags ? student.flag_labels : (student.status === "late" ? [student.status_label] : []);
     badges.forEach(function (label) {
@@ -85,6 +86,7 @@
     }
     list("[data-names]", state.students, false, projector.dataset.labelNoOne);
     list("[data-flagged]", state.flagged, true, projector.dataset.labelNoneFlagged);
+    text("[data-flagged-count]", String(state.flagged.length));
   }
 
   function refresh() {
