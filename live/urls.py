@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:session_id>/", views.console, name="console"),
     path("<int:session_id>/projector/", views.projector, name="projector"),
     path("<int:session_id>/me/", views.student, name="student"),
+    path("<int:session_id>/bank.json", views.bank, name="bank"),
     path("<int:session_id>/prepare/", views.prepare_list, name="prepare"),
     path("<int:session_id>/prepare/<int:poll_id>/", views.prepare_edit, name="prepare_edit"),
     path(

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -159,19 +160,36 @@ def console(request, session_id: int):
         return _forbidden(request, session)
     if session.status == SessionStatus.CANCELLED:
         return _cancelled(request, session)
-    bank = (
-        Question.objects.filter(course_id=session.offering.course_id, kind__in=BANK_KINDS)
-        .only("id", "kind", "title", "text")
-        .order_by("title", "id")[:BANK_LIMIT]
-    )
     return _screen(
         request,
         session,
         "live/console.html",
         config=_config(request, session, socket=_socket_path(session)),
-        bank=bank,
+        bank=_bank(session),
         kinds=PollKind.choices,
     )
+
+
+def _bank(session: Session):
+    """The course's questions that can be opened as polls (``poll.open`` with ``question``)."""
+    return (
+        Question.objects.filter(course_id=session.offering.course_id, kind__in=BANK_KINDS)
+        .only("id", "kind", "title", "text")
+        .order_by("title", "id")[:BANK_LIMIT]
+    )
+
+
+@login_required
+def bank(request, session_id: int):
+    """The question bank a console may open polls from, as JSON (docs/live-protocol.md):
+    ids, kinds, titles and texts, never the answers. For the room's teachers only."""
+    session = _session_or_404(session_id)
+    if role_in(session, request.user) != TEACHER:
+        return JsonResponse({"error": _("You may not do this here.")}, status=403)
+    questions = [
+        {"id": q.pk, "kind": q.kind, "title": q.title, "text": q.text} for q in _bank(session)
+    ]
+    return JsonResponse({"questions": questions})
 
 
 @login_required

@@ -85,6 +85,9 @@ def test_teacher_generates_edits_and_publishes_through_the_pages(offering, teach
     assert CalendarPublication.objects.get(offering=offering).number == 1
     page = client.get(url("calendar_edit", offering))
     assert page.context["pending"] == ["No changes."]
+    # each in-class entry links to the polls prepared for its session
+    html = page.content.decode()
+    assert reverse("live:prepare", args=[entry.session_id]) in html
     assert [p.number for p in page.context["publications"]] == [1]
 
 

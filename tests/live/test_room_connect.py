@@ -88,3 +88,39 @@ def test_messages_follow_the_language_cookie_then_the_browser():
     assert language_of(scope(accept=b"zh-CN,zh;q=0.9,en;q=0.8")) == "zh-hans"
     assert language_of(scope(cookie=b"django_language=en", accept=b"zh-CN")) == "en"
     assert language_of(scope(cookie=b"bad cookie;;=", accept=b"fr")) == "en"
+
+
+async def test_a_failure_while_entering_closes_with_1011_and_leaks_nothing(monkeypatch):
+    import importlib
+
+    snapshot_module = importlib.import_module("live.services.snapshot")
+
+    def broken(room, user, role, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(snapshot_module, "snapshot", broken)
+    klass = await db(make_class)(1)
+    assert await close_code(klass.students[0], klass.session.pk) == 1011
+
+
+async def test_a_broadcast_is_encoded_once_per_audience_not_once_per_screen(monkeypatch):
+    from live.services import events
+
+    klass = await db(make_class)(6)
+    console = await connect(klass.teacher, klass.session)
+    phones = [await connect(student, klass.session) for student in klass.students]
+    encoded = []
+    real = events.encode
+
+    def counting(frame):
+        encoded.append(frame["type"])
+        return real(frame)
+
+    monkeypatch.setattr(events, "encode", counting)
+    await console.request(type="poll.open", kind="true_false", prompt="?", correct=True)
+    for phone in phones:
+        await phone.expect("poll.opened")
+    # students, projectors, teachers: three encodings for seven screens
+    assert encoded.count("poll.opened") == 3
+    for screen in (console, *phones):
+        await screen.leave()

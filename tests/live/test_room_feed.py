@@ -176,3 +176,40 @@ async def test_the_console_and_the_projector_get_the_rotating_code_students_do_n
         assert code["open"] is True
     assert all(frame["type"] != "checkin.code" for frame in phone.frames)
     await leave_all(*screens)
+
+
+async def test_checking_in_over_http_reaches_the_wall_end_to_end():
+    """The phone scans the projected QR (HTTP view, service, signal after commit) and the
+    console and projector, connected over WebSockets, see the student arrive."""
+    from django.utils import timezone
+
+    from classrooms.services.checkin import current_code
+    from tests.conftest import login_client
+
+    klass = await db(make_class)(2)
+    console, wall, phone, _other = screens = await everyone(klass)
+    student = klass.students[0]
+
+    def scan():
+        path = current_code(klass.session, timezone.now()).path
+        return login_client(student).get(path, follow=True).status_code
+
+    assert await db(scan)() == 200
+    for screen in (console, wall):
+        event = await screen.expect("checkin", timeout=3)
+        assert event["student"] == {**event["student"], **person(student), "status": "present"}
+        assert event["count"] == 1
+    assert (await phone.expect("checkin"))["student"]["id"] == student.pk
+    await leave_all(*screens)
+
+
+async def test_check_in_cannot_be_opened_by_hand_on_another_day():
+    klass = await db(make_class)(1, minutes_from_start=-2 * 24 * 60)  # the day after tomorrow
+    console, *_ = screens = await everyone(klass)
+    error = await console.request(type="checkin.open")
+    assert (error["type"], error["code"]) == ("error", "invalid")
+    for screen in screens:
+        while not await screen.nothing(0.2):
+            await screen.recv()
+        assert all(frame["type"] != "checkin.window" for frame in screen.frames)
+    await leave_all(*screens)

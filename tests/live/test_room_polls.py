@@ -197,3 +197,15 @@ async def test_a_projector_that_connects_during_a_countdown_closes_the_poll_at_i
     closed = await phone.expect("poll.closed", timeout=3)
     assert closed["poll"] == poll_id
     await leave_all(projector, phone)
+
+
+async def test_a_key_already_used_for_another_poll_is_refused():
+    klass = await db(make_class)(1)
+    console, _wall, phone = screens = await everyone(klass)
+    first = (await console.request(**TYPED))["poll"]
+    await phone.request(type="answer", poll=first, key="reused-key-1", value=1)
+    second = (await console.request(**TYPED))["poll"]
+    error = await phone.request(type="answer", poll=second, key="reused-key-1", value=0)
+    assert (error["type"], error["code"]) == ("error", "invalid")
+    assert await db(ClassAnswer.objects.count)() == 1
+    await leave_all(*screens)

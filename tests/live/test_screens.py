@@ -217,6 +217,24 @@ def test_the_console_offers_the_course_bank_questions_that_fit_a_poll(teacher, c
     assert "Another course&#x27;s question?" not in html
 
 
+def test_the_bank_as_json_for_other_clients_lists_ids_and_texts_never_answers(
+    teacher, student, course, session
+):
+    question = single_choice(text="Which is LIFO?", course=course)
+    fill_blank(text="Blank ___?", course=course)
+    response = login_client(teacher).get(_url("bank", session))
+    assert response.status_code == 200
+    assert response.json() == {
+        "questions": [
+            {"id": question.pk, "kind": "single", "title": question.title, "text": "Which is LIFO?"}
+        ]
+    }
+    assert "correct" not in response.content.decode()
+    for outsider in (student, TeacherFactory()):
+        refused = login_client(outsider).get(_url("bank", session))
+        assert refused.status_code == 403 and "Which is LIFO?" not in refused.content.decode()
+
+
 def test_the_scripts_and_styles_are_served():
     from django.test import Client
 
