@@ -456,10 +456,9 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
     """
 
     async def connect(self):
+        await self.accept()  # first, so that browsers see the close code
         if not self.scope["user"].is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
-        await self.accept()
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         try:
