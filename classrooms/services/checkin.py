@@ -136,18 +136,9 @@ def is_open(
     window: CheckInWindow | None = None,
     policy: AttendancePolicy | None = None,
 ) -> bool:
-    """May students check in to ``session`` at ``now``? (The teacher's hand override wins;
-    ``window_state`` adds the same-day rule and is what ``check_in`` uses.)"""
-    if session.status == SessionStatus.CANCELLED:
-        return False
-    now = now or _now()
-    window = window if window is not None else getattr(session, "checkin", None)
-    if window is not None and window.manual == ManualState.CLOSED:
-        return False
-    if window is not None and window.manual == ManualState.OPEN:
-        return True
-    times = window_times(session, window=window, policy=policy)
-    return times.opens_at <= now < times.closes_at
+    """May students check in to ``session`` at ``now``? The same rule as ``check_in``
+    (``window_state``): the clock, the teacher's hand, and only on the session's own day."""
+    return window_state(session, now, window=window, policy=policy).open
 
 
 class WindowReason(StrEnum):

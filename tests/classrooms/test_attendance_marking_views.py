@@ -258,3 +258,19 @@ def test_policy_is_for_managers_only(offering, students):
     response = login_client(TeacherFactory()).post(policy_url(offering), {"rotation_seconds": 30})
     assert response.status_code == 403
     assert not AttendancePolicy.objects.exists()
+
+
+def test_the_grid_says_check_in_is_closed_for_yesterdays_session_left_open_by_hand(
+    offering, teacher
+):
+    from django.utils import timezone
+
+    from classrooms.models import CheckInWindow, ManualState
+
+    yesterday = make_session_now(offering, minutes_from_start=24 * 60, room="B2")
+    CheckInWindow.objects.create(
+        session=yesterday, secret="s" * 64, manual=ManualState.OPEN, manual_at=timezone.now()
+    )
+    page = login_client(teacher).get(grid_url(yesterday)).content.decode()
+    assert "Check-in is open until" not in page
+    assert "Check-in is closed" in page
