@@ -1,0 +1,113 @@
+"""End to end, in a real browser sized as a phone: a student's live page connects to a real
+Daphne server, shows the poll the teacher opens, sends the answer the student taps, and
+tells them they were right when the poll closes; the page fits the phone's width.
+
+Runs Chromium headless (``apt-get install chromium``); skipped, saying so, without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.bench._server import (
+    bench_env,
+    cookie_header,
+    launch_daphne,
+    session_cookies,
+    wait_healthy,
+    with_database_name,
+)
+from tests.e2e.browser import Browser, find_chromium
+from tests.live.roomkit import make_class
+from tests.live.test_two_processes import Conn
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def chromium():
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip("needs Chromium for browser tests: apt-get install chromium")
+    browser = Browser.launch(executable)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def server(transactional_db, tmp_path):
+    """One Daphne process (in-memory channel layer) on this test's database."""
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        env = bench_env(sqlite_path=name)
+    else:
+        env = bench_env(database_url=with_database_name(settings.DATABASE_URL, name))
+    env["SECRET_KEY"] = settings.SECRET_KEY
+    process = launch_daphne(env, log_dir=tmp_path)
+    try:
+        assert wait_healthy(process, timeout=60)["status"] == "ok"
+        yield process
+    finally:
+        process.stop()
+
+
+def test_a_student_answers_a_poll_from_a_phone_browser(server, chromium, tmp_path):
+    from classrooms.models import ClassAnswer
+
+    klass = make_class(1)
+    student = klass.students[0]
+    cookies = session_cookies([klass.teacher, student])
+    page_url = f"{server.origin}/live/{klass.session.pk}/me/"
+    socket_path = f"/ws/live/{klass.session.pk}/"
+
+    async def scenario():
+        phone = await chromium.page()
+        try:
+            await phone.open(page_url, cookies={settings.SESSION_COOKIE_NAME: cookies[student.pk]})
+            status = "document.getElementById('live-status')?.dataset.status"
+            assert await phone.wait_for(f"{status} === 'connected'")
+            console, _state = await Conn.open(
+                server, socket_path, cookie_header(cookies[klass.teacher.pk])
+            )
+            ack = await console.ack(
+                {
+                    "type": "poll.open",
+                    "kind": "single",
+                    "prompt": "Which structure is LIFO?",
+                    "options": ["Queue", "Stack", "Heap"],
+                    "correct": [1],
+                }
+            )
+            # the phone shows the question and its three options; the student taps "Stack"
+            await phone.wait_for("document.querySelectorAll('.live-answer').length === 3")
+            assert "Which structure is LIFO?" in await phone.evaluate(
+                "document.getElementById('poll').textContent"
+            )
+            await phone.evaluate("document.querySelectorAll('.live-answer')[1].click()")
+            await phone.wait_for("!document.querySelector('.live-submit').disabled")
+            await phone.evaluate("document.querySelector('.live-submit').click()")
+            shown = await phone.wait_for("document.querySelector('.live-your-answer')?.textContent")
+            assert "Stack" in shown
+            # acknowledged: the "sending" line goes once the answer is written
+            await phone.wait_for("!document.querySelector('#poll .help')")
+            results = await console.next("poll.results")
+            assert results["results"] == {"counts": [0, 1, 0]}
+            await console.ack({"type": "poll.close", "poll": ack["poll"]})
+            right = await phone.wait_for("document.querySelector('.live-right')?.textContent")
+            assert right == "You were right."
+            # phone first: nothing is wider than the phone's screen
+            fits = "document.documentElement.scrollWidth <= window.innerWidth"
+            assert await phone.evaluate(fits)
+            await phone.screenshot(tmp_path / "phone.png")
+            assert phone.errors == []
+            await console.ws.close()
+        finally:
+            await phone.close()
+
+    asyncio.run(scenario())
+    answer = ClassAnswer.objects.get()
+    assert (answer.student_id, answer.value, answer.correct) == (student.pk, 1, True)
