@@ -30,6 +30,7 @@ FLAGS = [
 ]
 # An ordinary phone: 390 × 844 CSS pixels at 3× (the size of a common recent smartphone).
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}
+LAPTOP = {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False}
 
 
 def find_chromium() -> str | None:
@@ -66,18 +67,25 @@ class Browser:
         process.kill()
         raise RuntimeError("Chromium did not start its DevTools endpoint")
 
-    async def page(self) -> Page:
-        def first_page() -> str:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/list") as reply:
-                targets = json.load(reply)
-            return next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
+    async def page(self, *, phone: bool = True) -> Page:
+        """A new tab: sized as a phone (touch) by default, else as the window (a laptop)."""
+
+        def new_tab() -> str:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{self.port}/json/new?about:blank", method="PUT"
+            )
+            with urllib.request.urlopen(request) as reply:  # noqa: S310 (local http)
+                return json.load(reply)["webSocketDebuggerUrl"]
 
         from websockets.asyncio.client import connect
 
-        url = await asyncio.to_thread(first_page)
+        url = await asyncio.to_thread(new_tab)
         page = Page(await connect(url, max_size=None))
-        await page.send("Emulation.setDeviceMetricsOverride", **PHONE)
-        await page.send("Emulation.setTouchEmulationEnabled", enabled=True)
+        if phone:
+            await page.send("Emulation.setDeviceMetricsOverride", **PHONE)
+            await page.send("Emulation.setTouchEmulationEnabled", enabled=True)
+        else:
+            await page.send("Emulation.setDeviceMetricsOverride", **LAPTOP)
         return page
 
     def close(self) -> None:
