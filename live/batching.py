@@ -15,6 +15,7 @@ request waits for nobody. Each request still gets its own result or its own erro
   each consumer acknowledges its own answer only after that commit.
 - ``entries()``: joining and reading the first ``state`` (``live.services.enter_many``),
   read only, one request after another in the same trip.
+- ``live.auth``: looking up the users of sockets being opened (Channels' ``get_user``).
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ _batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Batche
 )
 
 
-def _batcher(name: str, run_batch) -> Batcher:
+def batcher(name: str, run_batch) -> Batcher:
+    """The running event loop's batcher called ``name`` (made with ``run_batch`` once)."""
     mine = _batchers.setdefault(asyncio.get_running_loop(), {})
     if name not in mine:
         mine[name] = Batcher(run_batch)
@@ -88,10 +90,10 @@ def _batcher(name: str, run_batch) -> Batcher:
 
 def answers() -> Batcher:
     """The running event loop's answer writer: submit ``polls.Answer``, get an Outcome."""
-    return _batcher("answers", answer_polls)
+    return batcher("answers", answer_polls)
 
 
 def entries() -> Batcher:
     """The running event loop's door: submit ``snapshot.Entry``, get (Joined, state) or a
     close code."""
-    return _batcher("entries", enter_many)
+    return batcher("entries", enter_many)

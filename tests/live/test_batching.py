@@ -158,3 +158,30 @@ async def test_screens_entering_together_each_get_their_own_state_or_close_code(
         assert (state["type"], state["role"], state["me"]["id"]) == ("state", STUDENT, student.pk)
     assert results[3] == (NOT_YOUR_CLASS, None)
     assert sum(door.sizes) == 4 and len(door.sizes) < 4
+
+
+async def test_sockets_opened_together_are_authenticated_together_each_as_itself():
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from live.auth import users_of
+    from tests.bench._server import session_cookies
+
+    klass = await db(make_class)(3)
+    keys = await db(session_cookies)(klass.students)
+
+    def tampered():
+        store = SessionStore(keys[klass.students[2].pk])
+        store["_auth_user_hash"] = "not the user's hash"
+        store.save()
+
+    await db(tampered)()
+    lookups = Counting(users_of)
+    batcher = Batcher(lookups)
+    scopes = [{"session": SessionStore(keys[s.pk])} for s in klass.students]
+    scopes.append({"session": SessionStore()})  # no session at all
+    users = await asyncio.gather(*(batcher.submit(scope) for scope in scopes))
+    assert [u.pk for u in users[:2]] == [s.pk for s in klass.students[:2]]
+    assert isinstance(users[2], AnonymousUser)  # a session that fails its check: nobody
+    assert isinstance(users[3], AnonymousUser)
+    assert sum(lookups.sizes) == 4 and len(lookups.sizes) < 4
