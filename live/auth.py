@@ -16,19 +16,9 @@ from channels.sessions import CookieMiddleware, SessionMiddleware
 
 from live import batching
 
-# Channels' lookup itself, without its own trip to the database thread.
-_get_user = get_user.func
-
-
-def users_of(scopes: list[dict]) -> list:
-    """The user (or AnonymousUser) of each scope, in order, or the error its lookup raised."""
-    results = []
-    for scope in scopes:
-        try:
-            results.append(_get_user(scope))
-        except Exception as error:  # handed back with its scope
-            results.append(error)
-    return results
+# Channels' lookup itself (``get_user`` without its own trip to the database thread), for
+# each scope of a batch: the user (or AnonymousUser), or the error its lookup raised.
+users_of = batching.each(get_user.func)
 
 
 class BatchedAuthMiddleware(AuthMiddleware):

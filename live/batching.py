@@ -13,9 +13,10 @@ request waits for nobody. Each request still gets its own result or its own erro
 - ``answers()``: each batch of answers is written in one transaction, each answer in its own
   savepoint (``live.services.answer_polls``), in the process whose consumer received them;
   each consumer acknowledges its own answer only after that commit.
-- ``entries()``: joining and reading the first ``state`` (``live.services.enter_many``),
-  read only, one request after another in the same trip.
-- ``live.auth``: looking up the users of sockets being opened (Channels' ``get_user``).
+- ``entries()``: joining and reading the first ``state`` (``live.services.enter``), one
+  request after another in the same trip (``each``).
+- ``live.auth``: looking up the users of sockets being opened (Channels' ``get_user``),
+  likewise.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Callable, Sequence
 
 from channels.db import database_sync_to_async
 
-from live.services import answer_polls, enter_many
+from live.services import answer_polls, enter
 
 MAX_BATCH = 200  # requests per trip: bounds how long the others wait for the thread (and lock)
 
@@ -69,6 +70,23 @@ class Batcher:
             self.task = None
 
 
+def each(step: Callable) -> Callable[[list], list]:
+    """A ``run_batch`` that calls ``step`` on each request in turn, in the trip's one database
+    connection, handing back each result or the error that request raised (the others still
+    run). For requests that need no shared transaction."""
+
+    def run_batch(requests: list) -> list:
+        results = []
+        for request in requests:
+            try:
+                results.append(step(request))
+            except Exception as error:  # handed back with its request
+                results.append(error)
+        return results
+
+    return run_batch
+
+
 def _failed(error: Exception) -> Exception:
     failure = RuntimeError("The batch was not carried out.")
     failure.__cause__ = error
@@ -96,4 +114,4 @@ def answers() -> Batcher:
 def entries() -> Batcher:
     """The running event loop's door: submit ``snapshot.Entry``, get (Joined, state) or a
     close code."""
-    return batcher("entries", enter_many)
+    return batcher("entries", each(enter))

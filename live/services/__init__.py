@@ -29,7 +29,7 @@ from live.services.polls import (
     publish_results,
 )
 from live.services.rooms import Joined, join, next_seq
-from live.services.snapshot import Entry, enter, enter_many, snapshot
+from live.services.snapshot import Entry, enter, snapshot
 
 __all__ = [
     "Answer",
@@ -43,7 +43,6 @@ __all__ = [
     "ask_question",
     "close_poll",
     "enter",
-    "enter_many",
     "hide_comment",
     "join",
     "lower_hand",

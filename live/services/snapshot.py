@@ -198,16 +198,3 @@ def enter(entry: Entry) -> tuple[Joined, dict] | tuple[int, None]:
     if isinstance(joined, int):
         return joined, None
     return joined, snapshot(joined.room, entry.user, joined.role)
-
-
-def enter_many(entries: list[Entry]) -> list:
-    """:func:`enter` for each entry, in order, in this thread's one database connection:
-    each result, or the exception that entry raised (the others still enter). Read only,
-    apart from creating the room on the first join."""
-    results = []
-    for entry in entries:
-        try:
-            results.append(enter(entry))
-        except Exception as error:  # handed back with its entry
-            results.append(error)
-    return results

@@ -16,7 +16,7 @@ from live.services import join, open_poll
 from live.services.common import Refused
 from live.services.polls import Answer, answer_polls
 from live.services.rooms import NOT_YOUR_CLASS, STUDENT
-from live.services.snapshot import Entry, enter_many
+from live.services.snapshot import Entry, enter
 from tests.factories import StudentFactory
 from tests.live.roomkit import make_class
 
@@ -147,7 +147,7 @@ async def test_an_answer_whose_sender_left_is_still_written(writer):
 async def test_screens_entering_together_each_get_their_own_state_or_close_code():
     klass = await db(make_class)(3)
     stranger = await db(StudentFactory)()
-    door = Counting(enter_many)
+    door = Counting(batching.each(enter))
     batcher = Batcher(door)
     people = [*klass.students, stranger]
     results = await asyncio.gather(
