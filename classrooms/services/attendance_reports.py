@@ -102,16 +102,9 @@ class Mark:
         return SYMBOLS[self.key]
 
 
-@dataclass
-class StudentRow:
-    """One student across the listed sessions. ``counts`` cover counted sessions only."""
-
-    student: object  # the User
-    cells: list[str | None]  # per listed session: the recorded status, or None
-    counts: dict[str, int]  # present, late, excused, absent (recorded), unmarked
-    counted: int  # sessions counted for this student
-    threshold: int
-    marks: list[Mark] = field(default_factory=list)
+class _Tally:
+    """Totals and rate of one student from ``counts`` (each status and "unmarked", over the
+    sessions counted for them), ``counted`` and ``threshold``, which the class provides."""
 
     @property
     def attended(self) -> int:
@@ -135,6 +128,18 @@ class StudentRow:
         return _below(
             self.attended, self.counted, self.counts[AttendanceStatus.EXCUSED], self.threshold
         )
+
+
+@dataclass
+class StudentRow(_Tally):
+    """One student across the listed sessions. ``counts`` cover counted sessions only."""
+
+    student: object  # the User
+    cells: list[str | None]  # per listed session: the recorded status, or None
+    counts: dict[str, int]  # present, late, excused, absent (recorded), unmarked
+    counted: int  # sessions counted for this student
+    threshold: int
+    marks: list[Mark] = field(default_factory=list)
 
 
 @dataclass
@@ -181,10 +186,10 @@ def _mark(
     return Mark(None, key, labels[key])
 
 
-def _counts_for(session: Session, enrolled_at: datetime | None, status: str | None) -> bool:
-    """Does ``session`` concern a student enrolled at ``enrolled_at`` (None: unknown, so
-    yes) who has ``status`` there (None: no record)?"""
-    return status is not None or enrolled_at is None or session.starts_at >= enrolled_at
+def _counts_for(starts_at: datetime, enrolled_at: datetime | None, status: str | None) -> bool:
+    """Does a session starting at ``starts_at`` concern a student enrolled at ``enrolled_at``
+    (None: unknown, so yes) who has ``status`` there (None: no record)?"""
+    return status is not None or enrolled_at is None or starts_at >= enrolled_at
 
 
 def _listed_sessions(offering: Offering) -> list[Session]:
@@ -239,7 +244,7 @@ def offering_matrix(offering: Offering, *, now: datetime | None = None) -> Atten
         counted = 0
         for column in columns:
             status = statuses.get(column.session.pk)
-            enrolled = _counts_for(column.session, enrolment.enrolled_at, status)
+            enrolled = _counts_for(column.session.starts_at, enrolment.enrolled_at, status)
             cells.append(status)
             marks.append(_mark(status, column.counted, labels, enrolled=enrolled))
             if not enrolled:
@@ -295,7 +300,7 @@ class RecordEntry:
 
 
 @dataclass
-class StudentRecord:
+class StudentRecord(_Tally):
     offering: Offering
     student: object
     now: datetime
@@ -306,28 +311,6 @@ class StudentRecord:
     @property
     def counted(self) -> int:
         return sum(1 for entry in self.entries if entry.counted)
-
-    @property
-    def attended(self) -> int:
-        return self.counts[AttendanceStatus.PRESENT] + self.counts[AttendanceStatus.LATE]
-
-    @property
-    def absent(self) -> int:
-        return self.counts[AttendanceStatus.ABSENT] + self.counts[UNMARKED]
-
-    @property
-    def rate(self) -> float | None:
-        return _rate(self.attended, self.counted, self.counts[AttendanceStatus.EXCUSED])
-
-    @property
-    def percent(self) -> int | None:
-        return _percent(self.rate)
-
-    @property
-    def below_threshold(self) -> bool:
-        return _below(
-            self.attended, self.counted, self.counts[AttendanceStatus.EXCUSED], self.threshold
-        )
 
 
 def student_record(offering: Offering, student, *, now: datetime | None = None) -> StudentRecord:
@@ -358,7 +341,7 @@ def student_record(offering: Offering, student, *, now: datetime | None = None) 
     for session in sessions:
         attendance = records.get(session.pk)
         status = attendance.status if attendance else None
-        enrolled = _counts_for(session, enrolled_at, status)
+        enrolled = _counts_for(session.starts_at, enrolled_at, status)
         counted = enrolled and session.starts_at <= now
         if counted:
             counts[status or UNMARKED] += 1
@@ -398,7 +381,7 @@ def attendance_for_grading(
         student_id: {
             session_id: AttendanceStatus.ABSENT.value
             for session_id, starts_at in sessions
-            if starts_at >= enrolled_at
+            if _counts_for(starts_at, enrolled_at, None)
         }
         for student_id, enrolled_at in enrolled.items()
     }

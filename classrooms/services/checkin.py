@@ -525,6 +525,22 @@ def _existing_attendance(session: Session, student) -> Attendance | None:
     return Attendance.objects.filter(session=session, student=student).first()
 
 
+# What a check-in records about itself (the rest of an Attendance row is who, where, who
+# changed it last and when).
+CHECK_IN_FIELDS = [
+    "status",
+    "method",
+    "checked_in_at",
+    "device",
+    "user_agent",
+    "ip",
+    "flags",
+    "latitude",
+    "longitude",
+    "accuracy_m",
+]
+
+
 def _reopened_for(attendance: Attendance, session: Session) -> bool:
     """Was ``attendance`` absent when the teacher opened check-in again by hand (after
     closing it and marking the unmarked absent, say)? Then the student may still check in."""
@@ -548,12 +564,10 @@ def _check_in_over_absent(
         row = Attendance.objects.select_for_update().get(pk=existing.pk)
         if row.status != AttendanceStatus.ABSENT or row.updated_at != existing.updated_at:
             return _already(row, session)  # changed meanwhile: that change stands
-        fields = ["status", "method", "checked_in_at", "device", "user_agent", "ip", "flags"]
-        fields += ["latitude", "longitude", "accuracy_m", "changed_by", "updated_at"]
-        for name in fields[:10]:
+        for name in CHECK_IN_FIELDS:
             setattr(row, name, getattr(checked, name))
         row.changed_by = checked.student
-        row.save(update_fields=fields)
+        row.save(update_fields=[*CHECK_IN_FIELDS, "changed_by", "updated_at"])
         AttendanceChange.objects.create(
             attendance=row,
             changed_by=checked.student,
