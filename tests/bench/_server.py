@@ -146,6 +146,24 @@ class Server:
         self.stop()
 
 
+def suite_server_env(redis_url: str | None = None) -> dict[str, str]:
+    """The environment for a server a test launches: the test's own database (SQLite file or
+    PostgreSQL, as the suite runs), this process's secret key (so its session cookies
+    work), and Redis at ``redis_url`` or else the in-memory channel layer."""
+    from django.conf import settings
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        env = bench_env(sqlite_path=name, redis_url=redis_url)
+    else:
+        env = bench_env(
+            database_url=with_database_name(settings.DATABASE_URL, name), redis_url=redis_url
+        )
+    env["SECRET_KEY"] = settings.SECRET_KEY
+    return env
+
+
 def launch_daphne(
     env: dict[str, str],
     *,

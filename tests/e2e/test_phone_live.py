@@ -13,15 +13,13 @@ import asyncio
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from tests.bench._server import (
-    bench_env,
     cookie_header,
     launch_daphne,
     session_cookies,
+    suite_server_env,
     wait_healthy,
-    with_database_name,
 )
 from tests.e2e.browser import Browser, find_chromium
 from tests.live.roomkit import make_class
@@ -43,13 +41,7 @@ def chromium():
 @pytest.fixture
 def server(transactional_db, tmp_path):
     """One Daphne process (in-memory channel layer) on this test's database."""
-    name = connection.settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        env = bench_env(sqlite_path=name)
-    else:
-        env = bench_env(database_url=with_database_name(settings.DATABASE_URL, name))
-    env["SECRET_KEY"] = settings.SECRET_KEY
-    process = launch_daphne(env, log_dir=tmp_path)
+    process = launch_daphne(suite_server_env(), log_dir=tmp_path)
     try:
         assert wait_healthy(process, timeout=60)["status"] == "ok"
         yield process

@@ -17,17 +17,14 @@ import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from tests.bench._server import (
     Server,
-    bench_env,
     cookie_header,
     launch_daphne,
     session_cookies,
+    suite_server_env,
     wait_healthy,
-    with_database_name,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,24 +61,11 @@ def redis_url():
             client.close()
 
 
-def _server_env(redis_url: str) -> dict[str, str]:
-    """The servers' environment: this test's database, this process's secret key."""
-    name = connection.settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        env = bench_env(sqlite_path=name, redis_url=redis_url)
-    else:
-        env = bench_env(
-            database_url=with_database_name(settings.DATABASE_URL, name), redis_url=redis_url
-        )
-    env["SECRET_KEY"] = settings.SECRET_KEY
-    return env
-
-
 @pytest.fixture
 def two_servers(transactional_db, redis_url, tmp_path):
     """Two Daphne processes on one Redis and one database; stopped before the database is
     flushed."""
-    env = _server_env(redis_url)
+    env = suite_server_env(redis_url)
     servers: list[Server] = []
     try:
         # Launch both, then wait: the second boots while the first does.
